@@ -1,0 +1,75 @@
+/**
+ * What a run records: one metrics row per epoch and one snapshot per prunable layer per epoch
+ * (DESIGN.md §4). These shapes cross every boundary: trainer → host messages, the store, the
+ * HTTP/IPC contract and the renderer.
+ */
+import { z } from 'zod';
+
+export const EpochMetrics = z.object({
+  epoch: z.number().int().min(1),
+  /** Mean total training loss (cross-entropy + regularizer) over the epoch's batches. */
+  trainLoss: z.number(),
+  trainCrossEntropy: z.number(),
+  trainAccuracy: z.number(),
+  testLoss: z.number(),
+  testAccuracy: z.number(),
+  /** Unweighted FFR terms, mean over batches; computed for every run so baselines can be compared. */
+  ffrLength: z.number(),
+  ffrCurvature: z.number(),
+  /** The weighted regularizer term that was added to the loss (0 for `none`). */
+  regLoss: z.number(),
+  lr: z.number(),
+  seconds: z.number(),
+});
+export type EpochMetrics = z.infer<typeof EpochMetrics>;
+
+export const Histogram = z.object({
+  /** Bin edges: counts.length + 1 values. */
+  edges: z.array(z.number()),
+  counts: z.array(z.number().int()),
+});
+export type Histogram = z.infer<typeof Histogram>;
+
+/** Distribution of one per-channel measure within one layer. */
+export const MeasureStats = z.object({
+  min: z.number(),
+  median: z.number(),
+  max: z.number(),
+  histogram: Histogram,
+  /** The per-channel values themselves (at most a few hundred per layer). */
+  values: z.array(z.number()),
+});
+export type MeasureStats = z.infer<typeof MeasureStats>;
+
+export const LayerSnapshot = z.object({
+  layer: z.string(),
+  kind: z.enum(['conv', 'dense']),
+  channels: z.number().int(),
+  /** Share of channels whose activity ≤ threshold: the headline structured-sparsity figure. */
+  structuredSparsity: z.number(),
+  /** Same share measured by |γ| relative to the layer's largest (null without BN). */
+  gammaSparsity: z.number().nullable(),
+  /** Same share measured by filter L2 norm relative to the layer's largest. */
+  normSparsity: z.number(),
+  /** Share of weights with |w| ≤ 1e-3 · max|w| in the layer. */
+  unstructuredSparsity: z.number(),
+  /** The layer's FFR contribution on the probe batch (null where the layer is not a tap). */
+  segmentLength: z.number().nullable(),
+  turningAngle: z.number().nullable(),
+  /** Relative activity: mean |activation| of each channel / the layer's most active channel. */
+  activity: MeasureStats,
+  gamma: MeasureStats.nullable(),
+  filterNorm: MeasureStats,
+});
+export type LayerSnapshot = z.infer<typeof LayerSnapshot>;
+
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+export const RunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
