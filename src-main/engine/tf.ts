@@ -4,6 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+// PROD silences tfjs's console hints (e.g. "install tfjs-node"), which would otherwise mix into
+// the CLI's output, and skips debug-only checks.
+tf.env().set('PROD', true);
+
 export { tf };
 export type Tensor = tf.Tensor;
 export type Variable = tf.Variable;

@@ -119,6 +119,21 @@ export const DEFAULT_FFR: FfrOptions = {
   norm: 'channel',
 };
 
+/** Baseline weights that regularize visibly without wrecking accuracy in a few epochs. */
+export const DEFAULT_BASELINE_LAMBDA: Record<Exclude<RegularizerName, 'ffr' | 'none'>, number> = {
+  l1: 1e-5,
+  'group-lasso': 1e-3,
+  slimming: 1e-4,
+};
+
+/**
+ * Learning rates that train each architecture stably with SGD + momentum 0.9: networks with batch
+ * norm take the usual 0.05; LeNet-5 and the MLP (no BN) diverge there and get 0.01.
+ */
+export function defaultLearningRate(model: ModelName): number {
+  return model === 'lenet5' || model === 'mlp' ? 0.01 : 0.05;
+}
+
 export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
   const base: RunConfig = {
     model: 'lenet5',

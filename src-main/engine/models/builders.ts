@@ -51,7 +51,13 @@ class SpecWriter {
     let last = name;
     if (o.bn) last = this.add({ op: 'batchnorm', name: `${name}.bn`, input: last, epsilon: 1e-5, momentum: 0.9 });
     const relu = this.add({ op: 'relu', name: `${name}.relu`, input: last });
-    this.prunable.push({ layer: name, kind: 'conv', ...(o.bn ? { bn: `${name}.bn` } : {}), activityNode: relu });
+    this.prunable.push({
+      layer: name,
+      kind: 'conv',
+      ...(o.bn ? { bn: `${name}.bn` } : {}),
+      activityNode: relu,
+      ...(o.tap ? { tap: relu } : {}),
+    });
     if (o.tap) this.taps.push(relu);
     return relu;
   }
@@ -60,7 +66,7 @@ class SpecWriter {
   denseBlock(name: string, input: string, units: number): string {
     this.add({ op: 'dense', name, input, units, useBias: true });
     const relu = this.add({ op: 'relu', name: `${name}.relu`, input: name });
-    this.prunable.push({ layer: name, kind: 'dense', activityNode: relu });
+    this.prunable.push({ layer: name, kind: 'dense', activityNode: relu, tap: relu });
     this.taps.push(relu);
     return relu;
   }
@@ -166,7 +172,8 @@ function resnet(arch: keyof typeof RESNET_DEPTHS, o: BuildOptions): ModelSpec {
       const h = w.convBlock(`${p}.conv1`, x, channels, { stride, bn: true, tap: true });
       w.add({ op: 'conv2d', name: `${p}.conv2`, input: h, filters: channels, kernel: 3, stride: 1, padding: 1, useBias: false });
       const bn2 = w.add({ op: 'batchnorm', name: `${p}.conv2.bn`, input: `${p}.conv2`, epsilon: 1e-5, momentum: 0.9 });
-      w.prunable.push({ layer: `${p}.conv2`, kind: 'conv', bn: bn2, activityNode: bn2 });
+      const conv2: PrunableLayer = { layer: `${p}.conv2`, kind: 'conv', bn: bn2, activityNode: bn2 };
+      w.prunable.push(conv2);
       let shortcut = x;
       if (stride !== 1 || inChannels !== channels) {
         if (o.shortcut === 'A') {
@@ -188,6 +195,7 @@ function resnet(arch: keyof typeof RESNET_DEPTHS, o: BuildOptions): ModelSpec {
       const sum = w.add({ op: 'add', name: `${p}.add`, inputs: [bn2, shortcut] });
       x = w.add({ op: 'relu', name: `${p}.relu`, input: sum });
       w.taps.push(x);
+      conv2.tap = x;
       inChannels = channels;
     }
   });

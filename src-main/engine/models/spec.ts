@@ -102,6 +102,8 @@ export interface PrunableLayer {
   bn?: string;
   /** The node whose per-channel output measures the layer's activity (post-ReLU where there is one). */
   activityNode: string;
+  /** The FFR tap this layer's channels flow into directly (a residual block's output for its conv2). */
+  tap?: string;
 }
 
 export interface ModelSpec {

@@ -1,0 +1,16 @@
+import '@tensorflow/tfjs-backend-wasm';
+import { tf } from '../../src-main/engine/tf';
+import { registerWasmTrainingKernels } from '../../src-main/engine/backend/wasm/index';
+import { installKernelTimer } from '../lib/kernel_timer';
+import { makeTrainStep } from '../lib/train_step';
+await tf.setBackend('wasm');
+registerWasmTrainingKernels();
+const arch = (process.argv[2] ?? 'resnet20') as 'resnet20';
+const s = makeTrainStep(arch, 64);
+s.step();
+const timer = installKernelTimer('wasm');
+const t0 = performance.now();
+s.step();
+const ms = performance.now() - t0;
+console.log(arch, 'step ms', ms.toFixed(0));
+for (const k of timer.stats().slice(0, 25)) console.log(k.name.padEnd(36), String(k.calls).padStart(5), k.selfMs.toFixed(1).padStart(9), k.totalMs.toFixed(1).padStart(9));

@@ -1,0 +1,54 @@
+/**
+ * The `ffr` command. Every failure ends as one sentence on stderr and a non-zero exit; with --json,
+ * stdout holds exactly one JSON document (or nothing, on failure).
+ */
+import { Command, CommanderError } from 'commander';
+import { createApp, type App } from '../services/app';
+import { registerInfo } from './commands/info';
+import { registerRuns } from './commands/runs';
+import { registerTrain } from './commands/train';
+import { registerExtensions } from './commands/extensions';
+import { VERSION } from './version';
+
+/** Opens the services for one command and always closes them (trainers included). */
+async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
+  const app = createApp();
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ffr')
+    .description('FFR Workbench: structured pruning by feature flow regularization')
+    .version(VERSION)
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+  registerInfo(program);
+  registerTrain(program, withApp);
+  registerRuns(program, withApp);
+  registerExtensions(program, withApp);
+  return program;
+}
+
+/** One clear sentence for any error: our messages are sentences already. */
+function sentence(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const trimmed = message.replace(/^error: /, '').trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
+    process.stderr.write(`ffr: ${sentence(e)}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`ffr: ${sentence(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,101 @@
+/**
+ * Backend selection. `auto` tries, in order: tensorflow (tfjs-node-gpu, then tfjs-node: native
+ * TensorFlow, the only GPU path in Node), wasm (XNNPACK + the workbench's training kernels), cpu
+ * (pure JavaScript: fine for an MLP, far too slow for CNNs). Every backend that cannot be used
+ * reports why, so `ffr info` and the settings view can tell the user what to install.
+ *
+ * All of them register on the one tfjs engine imported from ../tf (tfjs-node registers its
+ * 'tensorflow' backend on the same @tensorflow/tfjs package instance).
+ */
+import { createRequire } from 'node:module';
+import type { BackendChoice, BackendName } from '../../shared/run-config';
+import { tf } from '../tf';
+
+export interface BackendStatus {
+  name: BackendName;
+  available: boolean;
+  /** Which package provides it, when available. */
+  detail?: string;
+  /** Why it cannot be used, when unavailable. */
+  reason?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The first line of an error, without stack noise: enough to tell a user what is missing. */
+function firstLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n').find((l) => l.trim() !== '')?.trim() ?? message;
+}
+
+let tensorflowProbe: BackendStatus | undefined;
+
+/**
+ * Loads tfjs-node-gpu, then tfjs-node. Loading registers the 'tensorflow' backend; a failed load
+ * (package absent, libtensorflow or CUDA libraries missing) is remembered with its reason.
+ */
+function probeTensorflow(): BackendStatus {
+  if (tensorflowProbe) return tensorflowProbe;
+  const reasons: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      require.resolve(pkg);
+    } catch {
+      reasons.push(`${pkg} is not installed (its libtensorflow download failed or was skipped)`);
+      continue;
+    }
+    try {
+      require(pkg);
+      tensorflowProbe = { name: 'tensorflow', available: true, detail: pkg };
+      return tensorflowProbe;
+    } catch (e) {
+      reasons.push(`${pkg} did not load: ${firstLine(e)}`);
+    }
+  }
+  tensorflowProbe = { name: 'tensorflow', available: false, reason: reasons.join('; ') };
+  return tensorflowProbe;
+}
+
+let wasmProbe: BackendStatus | undefined;
+
+async function probeWasm(): Promise<BackendStatus> {
+  if (wasmProbe) return wasmProbe;
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    const { registerWasmTrainingKernels } = await import('./wasm');
+    registerWasmTrainingKernels();
+    wasmProbe = { name: 'wasm', available: true, detail: '@tensorflow/tfjs-backend-wasm (XNNPACK, SIMD)' };
+  } catch (e) {
+    wasmProbe = { name: 'wasm', available: false, reason: `@tensorflow/tfjs-backend-wasm did not load: ${firstLine(e)}` };
+  }
+  return wasmProbe;
+}
+
+/** What each backend can do on this machine, without switching to any of them. */
+export async function backendStatuses(): Promise<BackendStatus[]> {
+  return [
+    probeTensorflow(),
+    await probeWasm(),
+    { name: 'cpu', available: true, detail: '@tensorflow/tfjs-backend-cpu (pure JavaScript)' },
+  ];
+}
+
+/** Switches the engine to the chosen backend (or the best available for `auto`); returns its name. */
+export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
+  const statuses = await backendStatuses();
+  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const failures: string[] = [];
+  for (const name of candidates) {
+    const status = statuses.find((s) => s.name === name)!;
+    if (!status.available) {
+      failures.push(`${name}: ${status.reason}`);
+      continue;
+    }
+    if (await tf.setBackend(name)) {
+      await tf.ready();
+      return name;
+    }
+    failures.push(`${name}: tfjs could not initialize it`);
+  }
+  throw new Error(`Backend "${choice}" is not available here (${failures.join('; ')}).`);
+}

@@ -1,0 +1,58 @@
+/**
+ * Conv2DBackpropInput for the WASM backend, replacing the backend's naive loop kernel.
+ *
+ * The input gradient is the adjoint of the forward convolution: spread dy out by the stride
+ * (zeros between samples), then correlate it with the spatially flipped filter whose in/out
+ * channel axes are swapped, stride 1. Padding (fh − 1 − padTop) on top; the bottom pad is chosen so
+ * the result has exactly the input's height (negative pads crop). XNNPACK does the convolution.
+ */
+import type {
+  Conv2DBackpropInputAttrs,
+  KernelConfig,
+  KernelFunc,
+  Tensor4D,
+  TensorInfo,
+} from '@tensorflow/tfjs';
+
+import { tf } from '../../tf';
+import { asTensor, assertNhwc, conv2dRaw, flipSpatial, zeroInsert } from './conv_util';
+
+function conv2DBackpropInput({
+  inputs,
+  attrs,
+}: {
+  inputs: { dy: TensorInfo; filter: TensorInfo };
+  attrs: Conv2DBackpropInputAttrs;
+}): TensorInfo {
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
+  assertNhwc('Conv2DBackpropInput', dataFormat);
+  return tf.tidy(() => {
+    const dy = asTensor<Tensor4D>(inputs.dy);
+    const filter = asTensor<Tensor4D>(inputs.filter);
+    const info = tf.backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape,
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+    const spread = zeroInsert(dy, sh, sw); // [n, oh·sh, ow·sw, co]
+    const top = fh - 1 - info.padInfo.top;
+    const left = fw - 1 - info.padInfo.left;
+    // Output rows = spreadHeight + top + bottom − (fh − 1), which must equal the input height.
+    const bottom = info.inHeight + fh - 1 - spread.shape[1] - top;
+    const right = info.inWidth + fw - 1 - spread.shape[2] - left;
+    const adjoint = tf.transpose(flipSpatial(filter), [0, 1, 3, 2]); // [fh, fw, co, ci]
+    return conv2dRaw(spread, adjoint, [1, 1], [1, 1], [top, bottom, left, right]);
+  });
+}
+
+export const conv2DBackpropInputConfig: KernelConfig = {
+  kernelName: 'Conv2DBackpropInput',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropInput as unknown as KernelFunc,
+};

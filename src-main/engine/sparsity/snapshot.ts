@@ -1,0 +1,100 @@
+/**
+ * Per-layer sparsity snapshots (DESIGN.md §4), taken on a fixed probe batch after every epoch.
+ *
+ * - activity: mean |activation| of each channel over the probe batch, relative to the layer's most
+ *   active channel (values stored relative, max = 1). The headline structured sparsity uses it.
+ * - gamma: |γ| of the layer's batch norm (raw values), where it has one.
+ * - filterNorm: L2 norm of each output filter (raw values); meaningless under BN, kept for plain layers.
+ * - unstructured: share of kernel weights with |w| ≤ 1e-3 · max |w|.
+ * - segmentLength / turningAngle: the layer's FFR contribution on the probe batch: the increment
+ *   arriving at its tap and the turn the trajectory makes there.
+ */
+import type { FfrOptions } from '../../shared/run-config';
+import type { LayerSnapshot } from '../../shared/metrics';
+import { forward } from '../models/forward';
+import { requireParam, type Params } from '../models/init';
+import type { ModelSpec } from '../models/spec';
+import { ffrTerms } from '../regularizers/ffr';
+import { tf } from '../tf';
+import { measureStats, shareBelow } from './stats';
+
+const UNSTRUCTURED_THRESHOLD = 1e-3;
+/** Probe images per forward pass: bounds memory on large models. */
+const CHUNK = 64;
+
+export interface ProbeBatch {
+  x: Float32Array;
+  shape: [number, number, number, number];
+}
+
+export function takeSnapshots(
+  spec: ModelSpec,
+  params: Params,
+  probe: ProbeBatch,
+  opts: { sparsityThreshold: number; ffr: FfrOptions },
+): LayerSnapshot[] {
+  const [n, h, w, c] = probe.shape;
+  const activitySums = new Map<string, Float64Array>();
+  const segmentSums = new Map<string, number>();
+  const turningSums = new Map<string, number>();
+  for (let start = 0; start < n; start += CHUNK) {
+    const size = Math.min(CHUNK, n - start);
+    tf.tidy(() => {
+      const x = tf.tensor4d(probe.x.subarray(start * h * w * c, (start + size) * h * w * c), [size, h, w, c]);
+      const { features } = forward(spec, params, x, { training: false });
+      for (const layer of spec.prunable) {
+        const act = features.get(layer.activityNode)!;
+        const axes = act.rank === 4 ? [0, 1, 2] : [0];
+        const perChannel = tf.sum(tf.abs(act), axes).dataSync();
+        const acc = activitySums.get(layer.layer) ?? new Float64Array(perChannel.length);
+        perChannel.forEach((v, i) => (acc[i] = acc[i]! + v));
+        activitySums.set(layer.layer, acc);
+      }
+      const terms = ffrTerms(spec.taps.map((t) => features.get(t)!), opts.ffr);
+      // Segment l arrives at tap l+1; turn l happens at tap l+1.
+      terms.segmentLengths.forEach((s, l) => {
+        if (s) segmentSums.set(spec.taps[l + 1]!, (segmentSums.get(spec.taps[l + 1]!) ?? 0) + s.dataSync()[0]! * size);
+      });
+      terms.turningTerms.forEach((t, l) => {
+        if (t) turningSums.set(spec.taps[l + 1]!, (turningSums.get(spec.taps[l + 1]!) ?? 0) + t.dataSync()[0]! * size);
+      });
+    });
+  }
+  return spec.prunable.map((layer) => {
+    // Sums over the probe batch; relative values need no division by the element count.
+    const activityRaw = Array.from(activitySums.get(layer.layer)!);
+    const maxActivity = Math.max(...activityRaw, 0);
+    const activity = activityRaw.map((v) => (maxActivity > 0 ? v / maxActivity : 0));
+    const kernel = requireParam(params, `${layer.layer}/kernel`);
+    const { norms, unstructured } = tf.tidy(() => {
+      const units = kernel.shape[kernel.rank - 1]!;
+      const flat = tf.reshape(kernel, [-1, units]);
+      const norms = Array.from(tf.sqrt(tf.sum(tf.square(flat), 0)).dataSync());
+      return { norms, unstructured: shareBelow(kernel.dataSync(), UNSTRUCTURED_THRESHOLD) };
+    });
+    const gamma = layer.bn ? Array.from(requireParam(params, `${layer.bn}/gamma`).dataSync(), Math.abs) : null;
+    const tap = layer.tap;
+    return {
+      layer: layer.layer,
+      kind: layer.kind,
+      channels: activity.length,
+      structuredSparsity: activity.filter((a) => a <= opts.sparsityThreshold).length / activity.length,
+      gammaSparsity: gamma ? shareBelow(gamma, opts.sparsityThreshold) : null,
+      normSparsity: shareBelow(norms, opts.sparsityThreshold),
+      unstructuredSparsity: unstructured,
+      segmentLength: tap && segmentSums.has(tap) ? segmentSums.get(tap)! / n : null,
+      turningAngle: tap && turningSums.has(tap) ? turningSums.get(tap)! / n : null,
+      activity: measureStats(activity, [0, 1]),
+      gamma: gamma ? measureStats(gamma) : null,
+      filterNorm: measureStats(norms),
+    };
+  });
+}
+
+/** Whole-model summary: structured sparsity weighted by channels, unstructured averaged over layers. */
+export function summarizeSparsity(snapshots: LayerSnapshot[]): { structured: number; unstructured: number } {
+  const channels = snapshots.reduce((s, l) => s + l.channels, 0);
+  const structured = snapshots.reduce((s, l) => s + l.structuredSparsity * l.channels, 0) / Math.max(1, channels);
+  const unstructured = snapshots.reduce((s, l) => s + l.unstructuredSparsity, 0) / Math.max(1, snapshots.length);
+  return { structured, unstructured };
+}

@@ -1,0 +1,46 @@
+/**
+ * The host's services over one data directory: the store (the only writer), the job manager and
+ * the domain services. The CLI, `ffr serve` and Electron main each create one.
+ */
+import { openStore, type Store } from '../store';
+import { resolveHome, type HomePaths } from './home';
+import { JobManager } from './jobs';
+import { RunService } from './runs';
+import { nodeTrainerLauncher, type TrainerLauncher } from './trainer-launcher';
+
+export interface AppOptions {
+  paths?: HomePaths;
+  launcher?: TrainerLauncher;
+  concurrency?: number;
+  /** better-sqlite3 build to load (Electron's ABI). */
+  nativeBinding?: string;
+}
+
+export interface App {
+  paths: HomePaths;
+  store: Store;
+  jobs: JobManager;
+  runs: RunService;
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions = {}): App {
+  const paths = options.paths ?? resolveHome();
+  const store = openStore(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const jobs = new JobManager({
+    store,
+    launcher: options.launcher ?? nodeTrainerLauncher(),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  });
+  const runs = new RunService(store, jobs, paths);
+  return {
+    paths,
+    store,
+    jobs,
+    runs,
+    async close() {
+      await jobs.shutdown();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The job manager: a queue of trainer processes, each running one job, with a configurable number
+ * running at once. The host is the only database writer: the trainer streams messages, and the
+ * manager turns them into store writes (one transaction per epoch) and events for the UI.
+ *
+ * Failure modes it owns:
+ * - cancel: a polite message first; if the trainer has not finished after `cancelGraceMs`, SIGKILL.
+ * - crash or out-of-memory: the process exits without a final message; the run is marked failed with
+ *   the exit code or signal and, for V8 heap exhaustion, says so.
+ */
+import { EventEmitter } from 'node:events';
+import type { Store } from '../store';
+import type { EpochMetrics, RunStatus } from '../shared/metrics';
+import { TrainerMessage, type ToolJob, type TrainJob } from '../trainer/protocol';
+import type { TrainerHandle, TrainerLauncher } from './trainer-launcher';
+
+export interface RunProgress {
+  runId: string;
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+  lr: number;
+  /** Fraction of all steps of the run done, 0..1. */
+  fraction: number;
+  etaSeconds: number | null;
+}
+
+export interface JobEvents {
+  'run-status': [{ runId: string; status: RunStatus; error: string | null }];
+  'run-progress': [RunProgress];
+  'run-epoch': [{ runId: string; metrics: EpochMetrics }];
+  log: [{ runId: string | null; level: 'info' | 'warn' | 'error'; message: string }];
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: RunStatus;
+  error: string | null;
+}
+
+export interface JobManagerOptions {
+  store: Store;
+  launcher: TrainerLauncher;
+  /** Trainer processes at once (default 1: training uses every core already). */
+  concurrency?: number;
+  cancelGraceMs?: number;
+}
+
+interface QueuedRun {
+  runId: string;
+  job: TrainJob;
+  resolve: (outcome: RunOutcome) => void;
+}
+
+interface ActiveRun {
+  runId: string;
+  handle: TrainerHandle;
+  cancelRequested: boolean;
+  killTimer?: NodeJS.Timeout;
+  startedAt: number;
+  firstStepAt?: number;
+  stepsAtFirst: number;
+  epochsTotal: number;
+  epochStart: number;
+}
+
+/** A readable reason for a trainer that vanished without reporting. */
+export function crashReason(code: number | null, signal: string | null, stderrTail: string): string {
+  if (/heap out of memory|Allocation failed|ERR_MEMORY_ALLOCATION_FAILED|RangeError: Array buffer allocation failed|WebAssembly.Memory/i.test(stderrTail)) {
+    return 'The trainer process ran out of memory; try a smaller batch size or model.';
+  }
+  if (signal) return `The trainer process was killed by signal ${signal}.`;
+  const lastLine = stderrTail.trim().split('\n').filter((l) => l.trim() !== '').pop();
+  return `The trainer process exited with code ${code ?? 'unknown'} before finishing${lastLine ? ` (${lastLine.trim().slice(0, 300)})` : ''}.`;
+}
+
+export class JobManager extends EventEmitter<JobEvents> {
+  private readonly store: Store;
+  private readonly launcher: TrainerLauncher;
+  private concurrency: number;
+  private readonly cancelGraceMs: number;
+  private readonly queue: QueuedRun[] = [];
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(o: JobManagerOptions) {
+    super();
+    this.store = o.store;
+    this.launcher = o.launcher;
+    this.concurrency = Math.max(1, o.concurrency ?? 1);
+    this.cancelGraceMs = o.cancelGraceMs ?? 15_000;
+  }
+
+  setConcurrency(n: number): void {
+    this.concurrency = Math.max(1, Math.floor(n));
+    this.pump();
+  }
+
+  /** Queues a training job for a run already created in the store (status `queued`). */
+  submitRun(runId: string, job: TrainJob): Promise<RunOutcome> {
+    return new Promise((resolve) => {
+      this.queue.push({ runId, job, resolve });
+      this.emit('run-status', { runId, status: 'queued', error: null });
+      this.pump();
+    });
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId) || this.queue.some((q) => q.runId === runId);
+  }
+
+  activeRunIds(): string[] {
+    return [...this.active.keys(), ...this.queue.map((q) => q.runId)];
+  }
+
+  /** Cancels a queued or running run; false if the manager does not own it. */
+  cancel(runId: string): boolean {
+    const queued = this.queue.findIndex((q) => q.runId === runId);
+    if (queued >= 0) {
+      const [item] = this.queue.splice(queued, 1);
+      this.finish(runId, 'cancelled', null);
+      item!.resolve({ runId, status: 'cancelled', error: null });
+      return true;
+    }
+    const run = this.active.get(runId);
+    if (!run) return false;
+    run.cancelRequested = true;
+    run.handle.send({ type: 'cancel' });
+    run.killTimer = setTimeout(() => run.handle.kill(), this.cancelGraceMs);
+    return true;
+  }
+
+  /** Cancels everything (host shutdown) and waits for the trainers to exit. */
+  async shutdown(): Promise<void> {
+    for (const q of [...this.queue]) this.cancel(q.runId);
+    const waits = [...this.active.values()].map(
+      (r) => new Promise<void>((resolve) => r.handle.onExit(() => resolve())),
+    );
+    for (const id of [...this.active.keys()]) this.cancel(id);
+    await Promise.all(waits);
+  }
+
+  private pump(): void {
+    while (this.active.size < this.concurrency && this.queue.length > 0) {
+      const next = this.queue.shift()!;
+      this.launch(next);
+    }
+  }
+
+  private launch(item: QueuedRun): void {
+    const { runId, job } = item;
+    const handle = this.launcher();
+    const run: ActiveRun = {
+      runId,
+      handle,
+      cancelRequested: false,
+      startedAt: Date.now(),
+      stepsAtFirst: 0,
+      epochsTotal: job.config.epochs,
+      epochStart: 0,
+    };
+    this.active.set(runId, run);
+    let settled = false;
+    const settle = (status: RunStatus, error: string | null): void => {
+      if (settled) return;
+      settled = true;
+      this.finish(runId, status, error);
+      item.resolve({ runId, status, error });
+    };
+    handle.onMessage((raw) => {
+      const parsed = TrainerMessage.safeParse(raw);
+      if (!parsed.success) {
+        this.emit('log', { runId, level: 'error', message: `Malformed trainer message ignored: ${parsed.error.issues[0]?.message}` });
+        return;
+      }
+      try {
+        this.onTrainerMessage(run, parsed.data, settle);
+      } catch (e) {
+        // A store write failed: stop the trainer rather than train on without recording.
+        settle('failed', `Recording the run failed: ${e instanceof Error ? e.message : String(e)}`);
+        handle.kill();
+      }
+    });
+    handle.onExit((code, signal, stderrTail) => {
+      if (run.killTimer) clearTimeout(run.killTimer);
+      this.active.delete(runId);
+      if (!settled) {
+        if (run.cancelRequested) settle('cancelled', null);
+        else settle('failed', crashReason(code, signal, stderrTail));
+      }
+      this.pump();
+    });
+    handle.send({ type: 'run', job });
+  }
+
+  private onTrainerMessage(run: ActiveRun, m: TrainerMessage, settle: (s: RunStatus, e: string | null) => void): void {
+    const { runId } = run;
+    switch (m.type) {
+      case 'started':
+        this.store.runs.markRunning(runId, { backend: m.backend });
+        if (m.modelInfo) this.store.runs.setModelInfo(runId, m.modelInfo);
+        run.epochStart = this.store.runs.require(runId).epochsDone;
+        this.emit('run-status', { runId, status: 'running', error: null });
+        this.emit('log', { runId, level: 'info', message: `Training on the ${m.backend} backend.` });
+        break;
+      case 'progress': {
+        const done = (m.epoch - 1) * m.steps + m.step;
+        const total = run.epochsTotal * m.steps;
+        const now = Date.now();
+        if (run.firstStepAt === undefined) {
+          run.firstStepAt = now;
+          run.stepsAtFirst = done;
+        }
+        const rate = (done - run.stepsAtFirst) / Math.max(1, now - run.firstStepAt);
+        this.emit('run-progress', {
+          runId,
+          epoch: m.epoch,
+          epochs: run.epochsTotal,
+          step: m.step,
+          steps: m.steps,
+          loss: m.loss,
+          lr: m.lr,
+          fraction: done / total,
+          etaSeconds: rate > 0 ? (total - done) / rate / 1000 : null,
+        });
+        break;
+      }
+      case 'epoch':
+        this.store.runs.recordEpoch(runId, m.record);
+        this.emit('run-epoch', { runId, metrics: m.record.metrics });
+        break;
+      case 'log':
+        this.emit('log', { runId, level: m.level, message: m.message });
+        break;
+      case 'result':
+        break;
+      case 'done':
+        settle(m.status, null);
+        break;
+      case 'failed':
+        settle('failed', m.error);
+        break;
+    }
+  }
+
+  private finish(runId: string, status: RunStatus, error: string | null): void {
+    if (status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted') {
+      this.store.runs.markFinished(runId, status, error);
+    }
+    this.emit('run-status', { runId, status, error });
+  }
+
+  /**
+   * Runs a tool job (prune, sweep, export, evaluate) in its own trainer process, outside the
+   * training queue (they are short), and resolves with its result.
+   */
+  runTool(job: ToolJob, onLog?: (message: string) => void): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const handle = this.launcher();
+      let result: Record<string, unknown> | undefined;
+      let settled = false;
+      const done = (error: string | null): void => {
+        if (settled) return;
+        settled = true;
+        if (error) reject(new Error(error));
+        else resolve(result ?? {});
+      };
+      handle.onMessage((raw) => {
+        const parsed = TrainerMessage.safeParse(raw);
+        if (!parsed.success) return;
+        const m = parsed.data;
+        if (m.type === 'result') result = m.result;
+        else if (m.type === 'log') onLog?.(m.message);
+        else if (m.type === 'progress') onLog?.(`epoch ${m.epoch} step ${m.step}/${m.steps} loss ${m.loss.toFixed(4)}`);
+        else if (m.type === 'done') done(null);
+        else if (m.type === 'failed') done(m.error);
+      });
+      handle.onExit((code, signal, stderrTail) => done(crashReason(code, signal, stderrTail)));
+      handle.send({ type: 'run', job });
+    });
+  }
+}

@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../shared/run-config';
+import { openDatabase, openStore } from './database';
+import { StoreError } from './errors';
+import { latestVersion, migrate, schemaVersion } from './migrate';
+import { MIGRATIONS } from './migrations';
+import { removeDir, tempDbFile } from './testing/fixtures';
+
+const dirs: string[] = [];
+function temp(): string {
+  const { dir, file } = tempDbFile();
+  dirs.push(dir);
+  return file;
+}
+afterEach(() => {
+  while (dirs.length) removeDir(dirs.pop()!);
+});
+
+function tables(db: Database.Database): string[] {
+  return db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((r) => r.name);
+}
+function indexes(db: Database.Database): string[] {
+  return db
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all()
+    .map((r) => r.name);
+}
+
+describe('openDatabase', () => {
+  it('creates the folder and a fresh database at the latest version, with WAL and foreign keys on', () => {
+    const file = temp();
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
+    const db = openDatabase(file);
+    try {
+      expect(fs.existsSync(file)).toBe(true);
+      expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
+      expect(schemaVersion(db)).toBe(2);
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+      expect(tables(db)).toEqual([
+        'checkpoints',
+        'datasets',
+        'exports',
+        'layer_snapshots',
+        'metrics',
+        'projects',
+        'prunes',
+        'runs',
+        'sweeps',
+      ]);
+      expect(indexes(db)).toEqual(expect.arrayContaining(['runs_project_created', 'runs_parent', 'prunes_child']));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('enforces foreign keys', () => {
+    const db = openDatabase(temp());
+    try {
+      expect(() =>
+        db
+          .prepare(
+            "INSERT INTO runs (id, project_id, kind, name, status, config, created_at) VALUES ('run-aaaaaa', 'prj-nonexi', 'train', 'x', 'queued', '{}', 'now')",
+          )
+          .run(),
+      ).toThrow(/FOREIGN KEY/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('reopens an up-to-date database without applying anything', () => {
+    const file = temp();
+    openDatabase(file).close();
+    const db = new Database(file);
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 2, to: 2, applied: [] });
+    db.close();
+  });
+
+  it('upgrades a version-1 database and keeps its rows', () => {
+    const file = temp();
+    // Build the old database exactly as a version-1 build would have: only migration 0001.
+    const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 1) });
+    expect(schemaVersion(old)).toBe(1);
+    expect(indexes(old)).not.toContain('runs_parent');
+    old.exec(`
+      INSERT INTO projects VALUES ('prj-old001', 'Legacy', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z');
+      INSERT INTO runs (id, project_id, kind, name, status, config, created_at, epochs_done)
+        VALUES ('run-old001', 'prj-old001', 'train', 'old run', 'completed',
+                '${JSON.stringify(defaultRunConfig())}', '2025-01-01T00:00:00.000Z', 1);
+      INSERT INTO metrics VALUES ('run-old001', 1, 1, 0.9, 0.8, 1.1, 0.79, 3, 0.5, 0.06, 0.05, 12);
+    `);
+    old.close();
+
+    const store = openStore(file);
+    try {
+      expect(schemaVersion(store.db)).toBe(2);
+      expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
+      expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
+      const run = store.runs.require('run-old001');
+      expect(run).toMatchObject({ name: 'old run', status: 'completed', epochsDone: 1, tags: [], notes: '' });
+      expect(store.metrics.list('run-old001')).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('refuses a database from a newer version with one sentence naming the file and both versions', () => {
+    const file = temp();
+    openDatabase(file).close();
+    const raw = new Database(file);
+    raw.pragma('user_version = 7');
+    raw.close();
+    let error: unknown;
+    try {
+      openDatabase(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('newer-database');
+    expect((error as StoreError).message).toBe(
+      `The database ${file} has schema version 7, newer than version 2 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+    );
+    // Refused, not touched.
+    const check = new Database(file);
+    expect(schemaVersion(check)).toBe(7);
+    check.close();
+  });
+
+  it('rolls a failing migration back completely and stays at the previous version', () => {
+    const file = temp();
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: 3,
+        name: '0003-broken',
+        up(db: Database.Database) {
+          db.exec('CREATE TABLE half_done (x INTEGER)');
+          throw new Error('boom');
+        },
+      },
+    ];
+    expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
+    const db = new Database(file);
+    expect(schemaVersion(db)).toBe(2);
+    expect(tables(db)).not.toContain('half_done');
+    db.close();
+  });
+
+  it('refuses a file that is not a database, and a database of another application', () => {
+    const junk = temp();
+    fs.mkdirSync(path.dirname(junk), { recursive: true });
+    fs.writeFileSync(junk, 'this is not sqlite, just some text that is long enough to look like a header');
+    expect(() => openDatabase(junk)).toThrow(`The file ${junk} is not an FFR Workbench database`);
+
+    const foreign = temp();
+    fs.mkdirSync(path.dirname(foreign), { recursive: true });
+    const other = new Database(foreign);
+    other.exec('CREATE TABLE contacts (name TEXT)');
+    other.close();
+    expect(() => openDatabase(foreign)).toThrow(
+      `The file ${foreign} is a SQLite database of another application, not of FFR Workbench.`,
+    );
+  });
+
+  it('lets two connections open the same file at once (second one waits for the migration lock)', () => {
+    const file = temp();
+    const a = openStore(file);
+    const b = openStore(file);
+    try {
+      const project = a.projects.create({ name: 'Shared' });
+      expect(b.projects.require(project.id).name).toBe('Shared');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});

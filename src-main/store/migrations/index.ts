@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. Append only: a released migration is never edited or removed (a
+ * database already at its version would never see the change); fix mistakes with a new one.
+ */
+import type { Migration } from '../migrate';
+import { migration0001 } from './0001-initial';
+import { migration0002 } from './0002-foreign-key-indexes';
+
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+
+export { APPLICATION_ID } from './0001-initial';

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultRunConfig } from '../shared/run-config';
+import { openStore } from './database';
+import { INTERRUPTED_ERROR } from './repositories/runs';
+import { removeDir, tempDbFile } from './testing/fixtures';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const child = path.join(here, 'testing', 'crash-child.ts');
+const dirs: string[] = [];
+afterEach(() => {
+  while (dirs.length) removeDir(dirs.pop()!);
+});
+
+/** Creates a queued run, then lets a separate process start it and die in the middle of epoch 2. */
+function crashMidRun(mode: 'kill' | 'exit'): { file: string; runId: string; otherId: string } {
+  const { dir, file } = tempDbFile();
+  dirs.push(dir);
+  const setup = openStore(file);
+  const runId = setup.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+  const otherId = setup.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+  setup.close();
+
+  const result = spawnSync(process.execPath, ['--import', 'tsx', child, file, runId, mode], {
+    cwd: path.resolve(here, '..', '..'),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(result.stdout, result.stderr).toContain('dying');
+  if (mode === 'kill') expect(result.signal).toBe('SIGKILL');
+  else expect(result.status).toBe(3);
+  return { file, runId, otherId };
+}
+
+describe('recovery of runs a dead process left running', () => {
+  for (const mode of ['kill', 'exit'] as const) {
+    it(`marks the run interrupted on the next open (${mode === 'kill' ? 'kill -9' : 'process.exit'}), keeping committed epochs only`, () => {
+      const { file, runId, otherId } = crashMidRun(mode);
+      const store = openStore(file);
+      try {
+        expect(store.recovered).toEqual([runId]);
+        const run = store.runs.require(runId);
+        expect(run).toMatchObject({ status: 'interrupted', error: INTERRUPTED_ERROR, epochsDone: 1, backend: 'cpu' });
+        expect(store.runs.require(otherId).status).toBe('queued');
+        // Epoch 1 committed; the half-written epoch 2 is gone with its transaction.
+        expect(store.metrics.list(runId).map((m) => m.epoch)).toEqual([1]);
+        expect(store.snapshots.epochs(runId)).toEqual([1]);
+        expect(store.checkpoints.latest(runId)?.path).toBe('/ckpt/epoch-1.bin');
+        // Resumable: it can be started again from there.
+        expect(store.runs.markRunning(runId, { backend: 'cpu' }).status).toBe('running');
+      } finally {
+        store.close();
+      }
+    });
+  }
+
+  it('recovers nothing when nothing was running, and can be skipped', () => {
+    const { file, runId } = crashMidRun('kill');
+    const untouched = openStore(file, { recoverInterrupted: false });
+    expect(untouched.recovered).toEqual([]);
+    expect(untouched.runs.require(runId).status).toBe('running');
+    expect(untouched.recoverInterruptedRuns()).toEqual([runId]);
+    expect(untouched.recoverInterruptedRuns()).toEqual([]);
+    untouched.close();
+  });
+});

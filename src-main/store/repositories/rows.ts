@@ -1,0 +1,161 @@
+/**
+ * Row shapes shared by more than one repository, and their conversions to DTOs.
+ * (The runs, metrics, snapshots and checkpoints repositories all read these tables.)
+ */
+import { z } from 'zod';
+import { RunConfig } from '../../shared/run-config';
+import { EpochMetrics, LayerSnapshot, MeasureStats } from '../../shared/metrics';
+import { Checkpoint, ModelInfo, Run, SnapshotRow } from '../../shared/store-types';
+import { fromJson } from '../json';
+
+export interface RunRow {
+  id: string;
+  project_id: string | null;
+  parent_run_id: string | null;
+  kind: string;
+  name: string;
+  status: string;
+  config: string;
+  backend: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  epochs_done: number;
+  error: string | null;
+  notes: string;
+  tags: string;
+  model_info: string | null;
+}
+
+export function toRun(row: RunRow): Run {
+  const what = (column: string): string => `${column} of run "${row.id}"`;
+  return Run.parse({
+    id: row.id,
+    projectId: row.project_id,
+    parentRunId: row.parent_run_id,
+    kind: row.kind,
+    name: row.name,
+    status: row.status,
+    config: fromJson(RunConfig, row.config, what('config')),
+    backend: row.backend,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    durationMs: row.duration_ms,
+    epochsDone: row.epochs_done,
+    error: row.error,
+    notes: row.notes,
+    tags: fromJson(z.array(z.string()), row.tags, what('tags')),
+    modelInfo: row.model_info === null ? null : fromJson(ModelInfo, row.model_info, what('model_info')),
+  });
+}
+
+export interface MetricsRow {
+  run_id: string;
+  epoch: number;
+  train_loss: number;
+  train_cross_entropy: number;
+  train_accuracy: number;
+  test_loss: number;
+  test_accuracy: number;
+  ffr_length: number;
+  ffr_curvature: number;
+  reg_loss: number;
+  lr: number;
+  seconds: number;
+}
+
+export function toMetrics(row: MetricsRow): EpochMetrics {
+  return EpochMetrics.parse({
+    epoch: row.epoch,
+    trainLoss: row.train_loss,
+    trainCrossEntropy: row.train_cross_entropy,
+    trainAccuracy: row.train_accuracy,
+    testLoss: row.test_loss,
+    testAccuracy: row.test_accuracy,
+    ffrLength: row.ffr_length,
+    ffrCurvature: row.ffr_curvature,
+    regLoss: row.reg_loss,
+    lr: row.lr,
+    seconds: row.seconds,
+  });
+}
+
+/** The three per-channel distributions of a snapshot, stored together in `measures`. */
+export const Measures = z.object({
+  activity: MeasureStats,
+  gamma: MeasureStats.nullable(),
+  filterNorm: MeasureStats,
+});
+
+export interface SnapshotDbRow {
+  run_id: string;
+  epoch: number;
+  layer: string;
+  position: number;
+  kind: string;
+  channels: number;
+  structured_sparsity: number;
+  gamma_sparsity: number | null;
+  norm_sparsity: number;
+  unstructured_sparsity: number;
+  segment_length: number | null;
+  turning_angle: number | null;
+  measures: string;
+}
+
+export function toSnapshot(row: SnapshotDbRow): SnapshotRow {
+  const measures = fromJson(
+    Measures,
+    row.measures,
+    `measures of layer "${row.layer}" at epoch ${row.epoch} of run "${row.run_id}"`,
+  );
+  return SnapshotRow.parse({
+    epoch: row.epoch,
+    layer: row.layer,
+    kind: row.kind,
+    channels: row.channels,
+    structuredSparsity: row.structured_sparsity,
+    gammaSparsity: row.gamma_sparsity,
+    normSparsity: row.norm_sparsity,
+    unstructuredSparsity: row.unstructured_sparsity,
+    segmentLength: row.segment_length,
+    turningAngle: row.turning_angle,
+    ...measures,
+  });
+}
+
+/** The columns of a snapshot row other than run_id, epoch and position, from the trainer's shape. */
+export function snapshotColumns(s: LayerSnapshot): Omit<SnapshotDbRow, 'run_id' | 'epoch' | 'position'> {
+  return {
+    layer: s.layer,
+    kind: s.kind,
+    channels: s.channels,
+    structured_sparsity: s.structuredSparsity,
+    gamma_sparsity: s.gammaSparsity,
+    norm_sparsity: s.normSparsity,
+    unstructured_sparsity: s.unstructuredSparsity,
+    segment_length: s.segmentLength,
+    turning_angle: s.turningAngle,
+    measures: JSON.stringify({ activity: s.activity, gamma: s.gamma, filterNorm: s.filterNorm }),
+  };
+}
+
+export interface CheckpointRow {
+  run_id: string;
+  epoch: number;
+  path: string;
+  bytes: number;
+  created_at: string;
+}
+
+export function toCheckpoint(row: CheckpointRow): Checkpoint {
+  return Checkpoint.parse({
+    runId: row.run_id,
+    epoch: row.epoch,
+    path: row.path,
+    bytes: row.bytes,
+    createdAt: row.created_at,
+  });
+}

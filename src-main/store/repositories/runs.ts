@@ -1,0 +1,354 @@
+/**
+ * Runs: one training or fine-tuning job, its lifecycle (queued → running → completed | failed |
+ * cancelled | interrupted) and its per-epoch records. Everything a run owns (metrics, snapshots,
+ * checkpoints, prunes, sweeps, exports, child runs) goes with it through ON DELETE CASCADE.
+ */
+import { z } from 'zod';
+import { RunConfig } from '../../shared/run-config';
+import {
+  type Checkpoint,
+  EpochRecord,
+  FinishedStatus,
+  ModelInfo,
+  type Run,
+  RunFilter,
+  RunKind,
+  Tags,
+} from '../../shared/store-types';
+import type { StoreContext } from '../context';
+import { StoreError, notFound, validate } from '../errors';
+import { newId } from '../ids';
+import { toJson } from '../json';
+import { type CheckpointRow, type RunRow, snapshotColumns, toCheckpoint, toRun } from './rows';
+
+/** The error a run gets when the process running it vanished (crash, kill, power loss). */
+export const INTERRUPTED_ERROR = 'The process running it stopped before it finished.';
+
+const RunName = z.string().trim().min(1).max(200);
+const Notes = z.string().max(100_000);
+
+const NewRun = z.object({
+  projectId: z.string().nullable(),
+  parentRunId: z.string().nullable().optional(),
+  kind: RunKind,
+  name: RunName.optional(),
+  config: RunConfig,
+});
+export type NewRun = z.input<typeof NewRun>;
+
+/** What a run deletion removed: the run ids (the run and its descendants) and files they referenced. */
+export interface RunDeletion {
+  runIds: string[];
+  /** Checkpoint files, pruned-model files and export folders; the caller removes them from disk. */
+  paths: string[];
+}
+
+export class RunsRepository {
+  constructor(private readonly ctx: StoreContext) {}
+
+  create(input: NewRun): Run {
+    const r = validate(NewRun, input, 'run');
+    const parentRunId = r.parentRunId ?? null;
+    if (r.kind === 'finetune' && parentRunId === null) {
+      throw new StoreError('invalid', 'Invalid run: a fine-tune run needs the run it continues (parentRunId).');
+    }
+    const create = this.ctx.db.transaction((): string => {
+      if (r.projectId !== null && !this.ctx.db.prepare('SELECT 1 FROM projects WHERE id = ?').get(r.projectId)) {
+        throw notFound('project', r.projectId);
+      }
+      const parent = parentRunId === null ? null : this.require(parentRunId);
+      const name =
+        r.name ??
+        (parent && r.kind === 'finetune'
+          ? `${parent.name}-finetune`
+          : `${r.config.model}-${r.config.dataset.name}-${r.config.regularizer}`);
+      const id = newId('run', (candidate) => this.exists(candidate));
+      this.ctx.db
+        .prepare(
+          `INSERT INTO runs (id, project_id, parent_run_id, kind, name, status, config, created_at)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`,
+        )
+        .run(id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now());
+      return id;
+    });
+    return this.require(create.immediate());
+  }
+
+  get(id: string): Run | null {
+    const row = this.ctx.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
+    return row ? toRun(row) : null;
+  }
+
+  /** The run, or a StoreError `Unknown run "<id>".` */
+  require(id: string): Run {
+    const run = this.get(id);
+    if (!run) throw notFound('run', id);
+    return run;
+  }
+
+  /** Runs matching every given filter, newest first. */
+  list(filter: RunFilter = {}): Run[] {
+    const f = validate(RunFilter, filter, 'run filter');
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.projectId !== undefined) {
+      where.push('project_id = ?');
+      params.push(f.projectId);
+    }
+    if (f.status !== undefined) {
+      const statuses = Array.isArray(f.status) ? f.status : [f.status];
+      if (statuses.length === 0) return [];
+      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      params.push(...statuses);
+    }
+    if (f.parentRunId === null) where.push('parent_run_id IS NULL');
+    else if (f.parentRunId !== undefined) {
+      where.push('parent_run_id = ?');
+      params.push(f.parentRunId);
+    }
+    if (f.kind !== undefined) {
+      where.push('kind = ?');
+      params.push(f.kind);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, rowid DESC`;
+    return this.ctx.db.prepare<unknown[], RunRow>(sql).all(...params).map(toRun);
+  }
+
+  /**
+   * The trainer has started (or resumed) the run. Refused for a run that is already running or has
+   * completed. Clears the error and finish time a previous attempt left.
+   */
+  markRunning(id: string, info: { backend: string }): Run {
+    const backend = validate(z.string().trim().min(1), info.backend, `backend of run "${id}"`);
+    this.ctx.db
+      .transaction(() => {
+        const run = this.require(id);
+        if (run.status === 'running' || run.status === 'completed') {
+          throw new StoreError('conflict', `Run "${id}" is already ${run.status}; it cannot be started again.`);
+        }
+        this.ctx.db
+          .prepare(
+            `UPDATE runs SET status = 'running', backend = ?, started_at = ?, finished_at = NULL, error = NULL
+              WHERE id = ?`,
+          )
+          .run(backend, this.ctx.now(), id);
+      })
+      .immediate();
+    return this.require(id);
+  }
+
+  /**
+   * The run ended. Only a queued or running run can end; `error` is kept for every status but
+   * `completed`. duration_ms accumulates the wall-clock time of each attempt (started_at → now).
+   */
+  markFinished(id: string, status: FinishedStatus, error?: string | null): Run {
+    const finalStatus = validate(FinishedStatus, status, `final status of run "${id}"`);
+    this.ctx.db
+      .transaction(() => {
+        const run = this.require(id);
+        if (run.status !== 'queued' && run.status !== 'running') {
+          throw new StoreError('conflict', `Run "${id}" is already ${run.status}; it cannot be marked ${finalStatus}.`);
+        }
+        const now = this.ctx.now();
+        const attemptMs =
+          run.status === 'running' && run.startedAt !== null
+            ? Math.max(0, Date.parse(now) - Date.parse(run.startedAt))
+            : null;
+        const duration = attemptMs === null ? run.durationMs : (run.durationMs ?? 0) + attemptMs;
+        this.ctx.db
+          .prepare('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ? WHERE id = ?')
+          .run(finalStatus, now, duration, finalStatus === 'completed' ? null : (error ?? null), id);
+      })
+      .immediate();
+    return this.require(id);
+  }
+
+  /**
+   * Writes one epoch: the metrics row, every layer snapshot, the checkpoint (if any) and
+   * runs.epochs_done, in ONE transaction, after validating everything; either all of it is stored
+   * or none. Recording an epoch again replaces what was stored for it (idempotent on retry).
+   */
+  recordEpoch(id: string, record: EpochRecord): void {
+    const rec = validate(EpochRecord, record, `epoch record for run "${id}"`);
+    const epoch = rec.metrics.epoch;
+    const seen = new Set<string>();
+    for (const s of rec.snapshots) {
+      if (seen.has(s.layer)) {
+        throw new StoreError(
+          'invalid',
+          `Invalid epoch record for run "${id}": layer "${s.layer}" appears twice in epoch ${epoch}.`,
+        );
+      }
+      seen.add(s.layer);
+    }
+    const db = this.ctx.db;
+    const m = rec.metrics;
+    db.transaction(() => {
+      if (!this.exists(id)) throw notFound('run', id);
+      for (const table of ['metrics', 'layer_snapshots', 'checkpoints']) {
+        db.prepare(`DELETE FROM ${table} WHERE run_id = ? AND epoch = ?`).run(id, epoch);
+      }
+      db.prepare(
+        `INSERT INTO metrics (run_id, epoch, train_loss, train_cross_entropy, train_accuracy, test_loss,
+                              test_accuracy, ffr_length, ffr_curvature, reg_loss, lr, seconds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        epoch,
+        m.trainLoss,
+        m.trainCrossEntropy,
+        m.trainAccuracy,
+        m.testLoss,
+        m.testAccuracy,
+        m.ffrLength,
+        m.ffrCurvature,
+        m.regLoss,
+        m.lr,
+        m.seconds,
+      );
+      const insertSnapshot = db.prepare(
+        `INSERT INTO layer_snapshots (run_id, epoch, layer, position, kind, channels, structured_sparsity,
+                                      gamma_sparsity, norm_sparsity, unstructured_sparsity, segment_length,
+                                      turning_angle, measures)
+         VALUES (@run_id, @epoch, @layer, @position, @kind, @channels, @structured_sparsity, @gamma_sparsity,
+                 @norm_sparsity, @unstructured_sparsity, @segment_length, @turning_angle, @measures)`,
+      );
+      rec.snapshots.forEach((s, position) => {
+        insertSnapshot.run({ run_id: id, epoch, position, ...snapshotColumns(s) });
+      });
+      if (rec.checkpoint) {
+        db.prepare('INSERT INTO checkpoints (run_id, epoch, path, bytes, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          id,
+          epoch,
+          rec.checkpoint.path,
+          rec.checkpoint.bytes,
+          this.ctx.now(),
+        );
+      }
+      db.prepare('UPDATE runs SET epochs_done = MAX(epochs_done, ?) WHERE id = ?').run(epoch, id);
+    }).immediate();
+  }
+
+  /**
+   * Forgets everything recorded after `epoch` (metrics, snapshots, checkpoints) in one transaction,
+   * so a resumed run continues cleanly from its checkpoint at `epoch`. Returns the checkpoints
+   * removed so the caller can delete their files.
+   */
+  resetToEpoch(id: string, epoch: number): Checkpoint[] {
+    const e = validate(z.number().int().min(0), epoch, `epoch to reset run "${id}" to`);
+    const db = this.ctx.db;
+    return db
+      .transaction((): Checkpoint[] => {
+        if (!this.exists(id)) throw notFound('run', id);
+        const removed = db
+          .prepare<[string, number], CheckpointRow>(
+            'DELETE FROM checkpoints WHERE run_id = ? AND epoch > ? RETURNING *',
+          )
+          .all(id, e)
+          .map(toCheckpoint)
+          .sort((a, b) => a.epoch - b.epoch);
+        db.prepare('DELETE FROM metrics WHERE run_id = ? AND epoch > ?').run(id, e);
+        db.prepare('DELETE FROM layer_snapshots WHERE run_id = ? AND epoch > ?').run(id, e);
+        db.prepare('UPDATE runs SET epochs_done = MIN(epochs_done, ?) WHERE id = ?').run(e, id);
+        return removed;
+      })
+      .immediate();
+  }
+
+  /**
+   * Start-up recovery: every run still `running` belongs to a process that is gone (the store has
+   * one writer per data directory), so it becomes `interrupted`, resumable from its last
+   * checkpoint. Returns the ids changed.
+   */
+  recoverInterrupted(): string[] {
+    return this.ctx.db
+      .prepare<[string], { id: string }>(
+        `UPDATE runs SET status = 'interrupted', error = ? WHERE status = 'running' RETURNING id`,
+      )
+      .all(INTERRUPTED_ERROR)
+      .map((row) => row.id)
+      .sort();
+  }
+
+  setModelInfo(id: string, info: ModelInfo): Run {
+    const value = validate(ModelInfo, info, `model info of run "${id}"`);
+    this.update(id, 'UPDATE runs SET model_info = ? WHERE id = ?', toJson(value));
+    return this.require(id);
+  }
+
+  setNotes(id: string, notes: string): Run {
+    this.update(id, 'UPDATE runs SET notes = ? WHERE id = ?', validate(Notes, notes, `notes of run "${id}"`));
+    return this.require(id);
+  }
+
+  /** Replaces the tags; trimmed, duplicates dropped, order kept. */
+  setTags(id: string, tags: string[]): Run {
+    const value = [...new Set(validate(Tags, tags, `tags of run "${id}"`))];
+    this.update(id, 'UPDATE runs SET tags = ? WHERE id = ?', toJson(value));
+    return this.require(id);
+  }
+
+  rename(id: string, name: string): Run {
+    this.update(id, 'UPDATE runs SET name = ? WHERE id = ?', validate(RunName, name, `name of run "${id}"`));
+    return this.require(id);
+  }
+
+  /**
+   * Deletes the run, its descendants (fine-tune children) and all they own. Refused while any of
+   * them is running. Returns what went, including file paths to remove from disk.
+   */
+  delete(id: string): RunDeletion {
+    const db = this.ctx.db;
+    return db
+      .transaction((): RunDeletion => {
+        if (!this.exists(id)) throw notFound('run', id);
+        const runIds = this.subtree(id);
+        const marks = runIds.map(() => '?').join(', ');
+        const running = db
+          .prepare<string[], { id: string }>(`SELECT id FROM runs WHERE id IN (${marks}) AND status = 'running'`)
+          .get(...runIds);
+        if (running) {
+          throw new StoreError(
+            'conflict',
+            running.id === id
+              ? `Run "${id}" is running; cancel it before deleting it.`
+              : `Run "${id}" has a running fine-tune run ("${running.id}"); cancel it before deleting.`,
+          );
+        }
+        const paths = db
+          .prepare<string[], { path: string }>(
+            `SELECT path FROM checkpoints WHERE run_id IN (${marks})
+             UNION SELECT model_path FROM prunes WHERE source_run_id IN (${marks})
+             UNION SELECT dir FROM exports WHERE run_id IN (${marks})
+                OR prune_id IN (SELECT id FROM prunes WHERE source_run_id IN (${marks}))`,
+          )
+          .all(...runIds, ...runIds, ...runIds, ...runIds)
+          .map((row) => row.path)
+          .sort();
+        db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+        return { runIds, paths };
+      })
+      .immediate();
+  }
+
+  /** The run and all its descendants through parent_run_id. */
+  private subtree(id: string): string[] {
+    return this.ctx.db
+      .prepare<[string], { id: string }>(
+        `WITH RECURSIVE tree(id) AS (
+           SELECT ? UNION SELECT r.id FROM runs r JOIN tree t ON r.parent_run_id = t.id)
+         SELECT id FROM tree`,
+      )
+      .all(id)
+      .map((row) => row.id);
+  }
+
+  private exists(id: string): boolean {
+    return this.ctx.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
+  }
+
+  private update(id: string, sql: string, value: string): void {
+    if (this.ctx.db.prepare(sql).run(value, id).changes === 0) throw notFound('run', id);
+  }
+}

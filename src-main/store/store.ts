@@ -1,0 +1,64 @@
+/** The store: every repository over one connection. The host creates one per data directory. */
+import type Database from 'better-sqlite3';
+import type { Checkpoint } from '../shared/store-types';
+import type { StoreContext } from './context';
+import { CheckpointsRepository } from './repositories/checkpoints';
+import { DatasetsRepository } from './repositories/datasets';
+import { ExportsRepository } from './repositories/exports';
+import { MetricsRepository } from './repositories/metrics';
+import { ProjectsRepository } from './repositories/projects';
+import { PrunesRepository } from './repositories/prunes';
+import { RunsRepository } from './repositories/runs';
+import { SnapshotsRepository } from './repositories/snapshots';
+import { SweepsRepository } from './repositories/sweeps';
+
+export class Store {
+  readonly projects: ProjectsRepository;
+  readonly datasets: DatasetsRepository;
+  readonly runs: RunsRepository;
+  readonly metrics: MetricsRepository;
+  readonly snapshots: SnapshotsRepository;
+  readonly checkpoints: CheckpointsRepository;
+  readonly prunes: PrunesRepository;
+  readonly sweeps: SweepsRepository;
+  readonly exports: ExportsRepository;
+  /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
+  recovered: string[] = [];
+
+  constructor(
+    readonly db: Database.Database,
+    /** The database file, for messages. */
+    readonly file: string,
+    now: () => string,
+  ) {
+    const ctx: StoreContext = { db, now };
+    this.projects = new ProjectsRepository(ctx);
+    this.datasets = new DatasetsRepository(ctx);
+    this.runs = new RunsRepository(ctx);
+    this.metrics = new MetricsRepository(ctx);
+    this.snapshots = new SnapshotsRepository(ctx);
+    this.checkpoints = new CheckpointsRepository(ctx);
+    this.prunes = new PrunesRepository(ctx);
+    this.sweeps = new SweepsRepository(ctx);
+    this.exports = new ExportsRepository(ctx);
+  }
+
+  /** Turns every run left `running` into `interrupted`; returns their ids. See RunsRepository. */
+  recoverInterruptedRuns(): string[] {
+    return this.runs.recoverInterrupted();
+  }
+
+  /** Forgets a run's records after `epoch` (for resume); returns the checkpoints removed. */
+  resetToEpoch(runId: string, epoch: number): Checkpoint[] {
+    return this.runs.resetToEpoch(runId, epoch);
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (for services that combine several writes). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,29 @@
+/** A store on a fresh temp file with a controllable clock; `done()` closes it and removes the folder. */
+import { openStore } from '../database';
+import type { Store } from '../store';
+import { removeDir, tempDbFile } from './fixtures';
+
+export interface TestStore {
+  store: Store;
+  file: string;
+  /** Moves the store's clock forward. */
+  advance(ms: number): void;
+  done(): void;
+}
+
+export function openTestStore(): TestStore {
+  const { dir, file } = tempDbFile();
+  let t = Date.parse('2026-01-01T00:00:00.000Z');
+  const store = openStore(file, { now: () => new Date(t).toISOString() });
+  return {
+    store,
+    file,
+    advance(ms) {
+      t += ms;
+    },
+    done() {
+      store.close();
+      removeDir(dir);
+    },
+  };
+}

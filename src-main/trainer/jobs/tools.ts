@@ -1,0 +1,10 @@
+/**
+ * Handlers of the non-training jobs (prune, sweep, export, evaluate), by kind. Each validates its
+ * own payload and reports through `result`, then `done`.
+ */
+import type { ToolJob } from '../protocol';
+import type { JobContext } from './context';
+
+export type ToolJobHandler = (job: ToolJob, ctx: JobContext) => Promise<void>;
+
+export const toolJobHandlers: Partial<Record<ToolJob['kind'], ToolJobHandler>> = {};

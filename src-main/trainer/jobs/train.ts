@@ -1,0 +1,58 @@
+/**
+ * The `train` job: pick the backend, load the data, build or load the model, run the training loop
+ * and stream progress and epoch records to the host. Used for new runs, resumes and fine-tunes.
+ */
+import { selectBackend } from '../../engine/backend/select';
+import { loadDataset } from '../../engine/data';
+import { buildModelSpec } from '../../engine/models/builders';
+import { initialWeightValues } from '../../engine/models/init';
+import { totalCost } from '../../engine/models/spec';
+import { readModelFile } from '../../engine/train/checkpoint';
+import { trainRun, type StartingPoint } from '../../engine/train/loop';
+import type { TrainJob } from '../protocol';
+import type { JobContext } from './context';
+
+function startingPoint(job: TrainJob, inputShape: [number, number, number], classes: number): StartingPoint {
+  const { config, start } = job;
+  if (start.from === 'scratch') {
+    const spec = buildModelSpec(config.model, { inputShape, classes, width: config.width, shortcut: config.shortcut });
+    return { spec, weights: initialWeightValues(spec, config.seed), epoch: 0 };
+  }
+  const file = readModelFile(start.path);
+  if (file.spec.inputShape.join('x') !== inputShape.join('x') || file.spec.classes !== classes) {
+    throw new Error(
+      `Model file ${start.path} expects ${file.spec.inputShape.join('×')} images in ${file.spec.classes} classes, ` +
+        `but the dataset has ${inputShape.join('×')} images in ${classes} classes.`,
+    );
+  }
+  if (start.from === 'model') return { spec: file.spec, weights: file.weights, epoch: 0 };
+  return {
+    spec: file.spec,
+    weights: file.weights,
+    epoch: file.epoch,
+    optimizer: { step: file.optimizerStep, slots: file.optimizer },
+  };
+}
+
+export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<void> {
+  const backend = await selectBackend(job.config.backend);
+  const ds = await loadDataset(job.config.dataset, {
+    ...(job.config.trainLimit ? { trainLimit: job.config.trainLimit } : {}),
+    ...(job.config.testLimit ? { testLimit: job.config.testLimit } : {}),
+  });
+  const start = startingPoint(job, ds.shape, ds.classes);
+  const cost = totalCost(start.spec);
+  const widths = Object.fromEntries(
+    start.spec.prunable.map((p) => {
+      const node = start.spec.nodes.find((n) => n.name === p.layer)!;
+      return [p.layer, node.op === 'conv2d' ? node.filters : node.op === 'dense' ? node.units : 0];
+    }),
+  );
+  ctx.post({ type: 'started', backend, modelInfo: { params: cost.params, macs: cost.macs, widths } });
+  const outcome = await trainRun(job.config, ds, start, job.checkpointDir, {
+    onStep: (p) => ctx.post({ type: 'progress', ...p }),
+    onEpoch: (record) => ctx.post({ type: 'epoch', record }),
+    isCancelled: () => ctx.isCancelled(),
+  });
+  ctx.post({ type: 'done', status: outcome.status });
+}
