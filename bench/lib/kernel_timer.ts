@@ -21,25 +21,38 @@ export interface KernelTimer {
   uninstall(): void;
 }
 
-export function installKernelTimer(backend: string): KernelTimer {
+/**
+ * byParent: key nested kernels as `Parent>Child` (e.g. the Conv2D a Conv2DBackpropFilter runs),
+ * to see where inside our composite kernels the time goes.
+ */
+export function installKernelTimer(backend: string, byParent = false): KernelTimer {
   const stats = new Map<string, KernelStat>();
   const childMs: number[] = [];
+  const names: string[] = [];
   const originals: KernelConfig[] = [];
   for (const config of tf.getKernelsForBackend(backend)) {
     originals.push(config);
     const inner = config.kernelFunc;
     const wrapped: KernelFunc = (args) => {
+      const parent = names[names.length - 1];
+      const key = byParent && parent ? `${parent}>${config.kernelName}` : config.kernelName;
       childMs.push(0);
+      names.push(config.kernelName);
       const t0 = performance.now();
-      const out = inner(args);
+      let out: ReturnType<KernelFunc>;
+      try {
+        out = inner(args);
+      } finally {
+        names.pop();
+      }
       const elapsed = performance.now() - t0;
       const children = childMs.pop()!;
       if (childMs.length > 0) childMs[childMs.length - 1]! += elapsed;
-      const s = stats.get(config.kernelName) ?? { name: config.kernelName, calls: 0, selfMs: 0, totalMs: 0 };
+      const s = stats.get(key) ?? { name: key, calls: 0, selfMs: 0, totalMs: 0 };
       s.calls += 1;
       s.selfMs += elapsed - children;
       s.totalMs += elapsed;
-      stats.set(config.kernelName, s);
+      stats.set(key, s);
       return out;
     };
     tf.unregisterKernel(config.kernelName, backend);

@@ -8,7 +8,7 @@ registerWasmTrainingKernels();
 const arch = (process.argv[2] ?? 'resnet20') as 'resnet20';
 const s = makeTrainStep(arch, 64);
 s.step();
-const timer = installKernelTimer('wasm');
+const timer = installKernelTimer('wasm', process.argv[3] === 'tree');
 const t0 = performance.now();
 s.step();
 const ms = performance.now() - t0;

@@ -42,7 +42,7 @@ describe('openDatabase', () => {
     try {
       expect(fs.existsSync(file)).toBe(true);
       expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
-      expect(schemaVersion(db)).toBe(2);
+      expect(schemaVersion(db)).toBe(3);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -82,7 +82,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const db = new Database(file);
-    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 2, to: 2, applied: [] });
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: 3, applied: [] });
     db.close();
   });
 
@@ -103,7 +103,7 @@ describe('openDatabase', () => {
 
     const store = openStore(file);
     try {
-      expect(schemaVersion(store.db)).toBe(2);
+      expect(schemaVersion(store.db)).toBe(3);
       expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
       expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
       const run = store.runs.require('run-old001');
@@ -129,7 +129,7 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('newer-database');
     expect((error as StoreError).message).toBe(
-      `The database ${file} has schema version 7, newer than version 2 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+      `The database ${file} has schema version 7, newer than version 3 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
     );
     // Refused, not touched.
     const check = new Database(file);
@@ -142,8 +142,8 @@ describe('openDatabase', () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: 3,
-        name: '0003-broken',
+        version: 4,
+        name: '0004-broken',
         up(db: Database.Database) {
           db.exec('CREATE TABLE half_done (x INTEGER)');
           throw new Error('boom');
@@ -152,7 +152,7 @@ describe('openDatabase', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
     const db = new Database(file);
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(3);
     expect(tables(db)).not.toContain('half_done');
     db.close();
   });

@@ -66,3 +66,34 @@ describe('recovery of runs a dead process left running', () => {
     untouched.close();
   });
 });
+
+describe('recovery with several hosts on one data directory', () => {
+  it('leaves the runs of another live host alone and interrupts them once that host is gone', async () => {
+    const { spawn } = await import('node:child_process');
+    const { dir, file } = tempDbFile();
+    dirs.push(dir);
+    // Another host: any live process will do; its pid is written as the owner of two runs.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    const store = openStore(file);
+    const running = store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+    const queued = store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+    store.runs.markRunning(running, { backend: 'wasm' });
+    store.db.prepare('UPDATE runs SET host_pid = ?').run(other.pid);
+    store.close();
+
+    const whileAlive = openStore(file);
+    expect(whileAlive.recovered).toEqual([]);
+    expect(whileAlive.runs.require(running).status).toBe('running');
+    expect(whileAlive.runs.require(queued).status).toBe('queued');
+    whileAlive.close();
+
+    await new Promise<void>((resolve) => {
+      other.on('exit', () => resolve());
+      other.kill('SIGKILL');
+    });
+    const afterwards = openStore(file);
+    expect(afterwards.recovered).toEqual([running, queued].sort());
+    expect(afterwards.runs.require(running)).toMatchObject({ status: 'interrupted', error: INTERRUPTED_ERROR });
+    afterwards.close();
+  });
+});

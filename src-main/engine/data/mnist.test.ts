@@ -13,7 +13,7 @@ describe('bundled MNIST', () => {
     const t0 = performance.now();
     const ds = loadMnist();
     const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(1500); // ~250 ms on a laptop; slack for loaded CI machines
+    expect(ms).toBeLessThan(2000); // ≈0.35 s alone; up to ≈1 s with other test files sharing 2 cores
     expect(ds.shape).toEqual([28, 28, 1]);
     expect(ds.classes).toBe(10);
     expect(ds.train.count).toBe(8000);

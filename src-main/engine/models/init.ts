@@ -45,9 +45,17 @@ export function initParams(spec: ModelSpec, seed: number): Params {
 export function paramsFromValues(values: Map<string, { shape: number[]; values: Float32Array }>): Params {
   const params: Params = new Map();
   for (const [name, { shape, values: v }] of values) {
-    params.set(name, tf.variable(tf.tensor(v, shape, 'float32'), isTrainableWeight(name), name.replace(/[^A-Za-z0-9_.\-/]/g, '_') + '_' + variableSuffix()));
+    params.set(name, variableFrom(v, shape, isTrainableWeight(name), `${name.replace(/[^A-Za-z0-9_.\-/]/g, '_')}_${variableSuffix()}`));
   }
   return params;
+}
+
+/** A variable holding a copy of `values`; the temporary tensor it was made from is released. */
+export function variableFrom(values: Float32Array, shape: number[], trainable: boolean, name?: string): Variable {
+  const initial = tf.tensor(values, shape, 'float32');
+  const v = tf.variable(initial, trainable, name);
+  initial.dispose();
+  return v;
 }
 
 // tfjs variable names are global to the engine; several models (a run and its pruned child, or the

@@ -6,6 +6,7 @@
  * dense kernels only: biases and batch-norm parameters are not decayed.
  */
 import type { RunConfig } from '../../shared/run-config';
+import { variableFrom } from '../models/init';
 import { tf, type Variable } from '../tf';
 
 export interface OptimizerState {
@@ -63,7 +64,7 @@ export class Optimizer {
   private slot(key: string, like: Variable): Variable {
     let s = this.slots.get(key);
     if (!s) {
-      s = tf.keep(tf.variable(tf.zerosLike(like), false));
+      s = variableFrom(new Float32Array(like.size), [...like.shape], false);
       this.slots.set(key, s);
     }
     return s;
@@ -79,7 +80,7 @@ export class Optimizer {
     this.dispose();
     this.step = state.step;
     for (const [key, { shape, values }] of state.slots) {
-      this.slots.set(key, tf.variable(tf.tensor(values, shape, 'float32'), false));
+      this.slots.set(key, variableFrom(values, shape, false));
     }
   }
 

@@ -43,6 +43,18 @@ export interface RunDeletion {
   paths: string[];
 }
 
+/** Whether another live process owns a run (this process's own runs are from an earlier Store). */
+function hostAlive(pid: number | null): boolean {
+  if (pid === null || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class RunsRepository {
   constructor(private readonly ctx: StoreContext) {}
 
@@ -65,10 +77,10 @@ export class RunsRepository {
       const id = newId('run', (candidate) => this.exists(candidate));
       this.ctx.db
         .prepare(
-          `INSERT INTO runs (id, project_id, parent_run_id, kind, name, status, config, created_at)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`,
+          `INSERT INTO runs (id, project_id, parent_run_id, kind, name, status, config, created_at, host_pid)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
         )
-        .run(id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now());
+        .run(id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now(), process.pid);
       return id;
     });
     return this.require(create.immediate());
@@ -129,10 +141,11 @@ export class RunsRepository {
         }
         this.ctx.db
           .prepare(
-            `UPDATE runs SET status = 'running', backend = ?, started_at = ?, finished_at = NULL, error = NULL
+            `UPDATE runs SET status = 'running', backend = ?, started_at = ?, finished_at = NULL, error = NULL,
+                    host_pid = ?
               WHERE id = ?`,
           )
-          .run(backend, this.ctx.now(), id);
+          .run(backend, this.ctx.now(), process.pid, id);
       })
       .immediate();
     return this.require(id);
@@ -257,18 +270,29 @@ export class RunsRepository {
   }
 
   /**
-   * Start-up recovery: every run still `running` belongs to a process that is gone (the store has
-   * one writer per data directory), so it becomes `interrupted`, resumable from its last
-   * checkpoint. Returns the ids changed.
+   * Start-up recovery: every run still `running` or `queued` whose host process is gone becomes
+   * `interrupted`, resumable from its last checkpoint. Runs owned by another live host (e.g.
+   * `ffr serve` while a CLI command opens the same store) are left alone. A host pid that the OS
+   * has since reused for an unrelated process keeps its runs `running` until that process ends:
+   * the price of not needing a lock file. Returns the ids changed.
    */
   recoverInterrupted(): string[] {
-    return this.ctx.db
-      .prepare<[string], { id: string }>(
-        `UPDATE runs SET status = 'interrupted', error = ? WHERE status = 'running' RETURNING id`,
+    const candidates = this.ctx.db
+      .prepare<[], { id: string; status: string; host_pid: number | null }>(
+        `SELECT id, status, host_pid FROM runs WHERE status IN ('running', 'queued')`,
       )
-      .all(INTERRUPTED_ERROR)
-      .map((row) => row.id)
-      .sort();
+      .all();
+    // A queued run waits in its host's memory: orphaned only when that (other) host is gone.
+    const orphans = candidates
+      .filter((r) =>
+        r.status === 'running' ? !hostAlive(r.host_pid) : r.host_pid !== null && r.host_pid !== process.pid && !hostAlive(r.host_pid),
+      )
+      .map((r) => r.id);
+    const mark = this.ctx.db.prepare(`UPDATE runs SET status = 'interrupted', error = ? WHERE id = ?`);
+    this.ctx.db.transaction(() => {
+      for (const id of orphans) mark.run(INTERRUPTED_ERROR, id);
+    })();
+    return orphans.sort();
   }
 
   setModelInfo(id: string, info: ModelInfo): Run {

@@ -59,7 +59,7 @@ export function spreadFilter(filter: Tensor4D, d: number): Tensor4D {
     [0, 0],
     [0, 0],
   ]);
-  return tf.slice(tf.reshape(spread, [k * d, k * d, c, m]), [0, 0, 0, 0], [big, big, c, m]);
+  return tf.slice(tf.reshape(spread, [k * d, k * d, c, m]) as Tensor4D, [0, 0, 0, 0], [big, big, c, m]);
 }
 
 /** Taps at multiples of d of a spread gradient: the inverse selection of spreadFilter. */

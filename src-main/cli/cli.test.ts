@@ -1,0 +1,137 @@
+/**
+ * The `ffr` command end to end: a real process, a real trainer process, a real SQLite file.
+ * Tiny synthetic data and an MLP on the CPU backend keep it fast.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-cli-'));
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+function ffr(...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'ffr.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, FFR_HOME: home },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tiny = ['--dataset', 'synthetic', '--image-shape', '8x8x1', '--classes', '3', '--train-size', '96', '--test-size', '48'];
+
+function runCount(): number {
+  const file = path.join(home, 'ffr.sqlite');
+  if (!fs.existsSync(file)) return 0;
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('ffr CLI', () => {
+  let ffrRun = '';
+  let baseRun = '';
+
+  it('info --json lists the backends and says why the unavailable ones are', () => {
+    const r = ffr('info', '--json');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.home).toBe(home);
+    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    for (const b of info.backends) if (!b.available) expect(b.reason).toMatch(/\w/);
+  });
+
+  it('model info --json gives the literature numbers for resnet20 on cifar10', () => {
+    const r = ffr('model', 'info', '--model', 'resnet20', '--dataset', 'cifar10', '--json');
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m).toMatchObject({ model: 'resnet20', dataset: 'cifar10', inputShape: [32, 32, 3], classes: 10 });
+    expect(Math.abs(m.params - 0.27e6) / 0.27e6).toBeLessThan(0.01);
+    expect(m.layers[0]).toMatchObject({ name: 'stem', kind: 'conv', outChannels: 16 });
+  });
+
+  it('dataset inspect --json gives the bundled MNIST split with class counts', () => {
+    const r = ffr('dataset', 'inspect', '--dataset', 'mnist', '--json');
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d).toMatchObject({ dataset: 'mnist', shape: [28, 28, 1], classes: 10, train: 8000, test: 2000 });
+    expect(d.classCounts.train.reduce((a: number, b: number) => a + b, 0)).toBe(8000);
+  });
+
+  it('train --json prints one JSON document and stores the run, its metrics and snapshots', () => {
+    const r = ffr('train', '--model', 'mlp', ...tiny, '--epochs', '2', '--backend', 'cpu', '--lr', '0.05', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ status: 'completed', backend: 'cpu', epochs: 2 });
+    expect(out.final.testAccuracy).toBeGreaterThan(0.5);
+    expect(out.final.length).toBeGreaterThan(0);
+    expect(out.layers.map((l: { name: string }) => l.name)).toEqual(['fc1', 'fc2']);
+    expect(out.sparsity.structured).toBeGreaterThanOrEqual(0);
+    ffrRun = out.runId;
+
+    const db = new Database(path.join(home, 'ffr.sqlite'), { readonly: true });
+    const metrics = db.prepare('SELECT epoch FROM metrics WHERE run_id = ? ORDER BY epoch').all(ffrRun);
+    const snaps = db.prepare('SELECT count(*) AS n FROM layer_snapshots WHERE run_id = ?').get(ffrRun) as { n: number };
+    const ckpts = db.prepare('SELECT path FROM checkpoints WHERE run_id = ?').all(ffrRun) as Array<{ path: string }>;
+    db.close();
+    expect(metrics).toEqual([{ epoch: 1 }, { epoch: 2 }]);
+    expect(snaps.n).toBe(4);
+    expect(ckpts).toHaveLength(2);
+    for (const c of ckpts) expect(fs.existsSync(c.path)).toBe(true);
+  });
+
+  it('runs show, list and compare report what was stored', () => {
+    const base = ffr('train', '--model', 'mlp', ...tiny, '--epochs', '1', '--backend', 'cpu', '--regularizer', 'none', '--json');
+    expect(base.code, base.stderr).toBe(0);
+    baseRun = JSON.parse(base.stdout).runId;
+
+    const show = JSON.parse(ffr('runs', 'show', ffrRun, '--json').stdout);
+    expect(show.run).toMatchObject({ id: ffrRun, status: 'completed' });
+    expect(show.run.config.regularizer).toBe('ffr');
+    expect(show.metrics).toHaveLength(2);
+    expect(new Set(show.snapshots.map((s: { epoch: number }) => s.epoch))).toEqual(new Set([1, 2]));
+
+    const list = JSON.parse(ffr('runs', 'list', '--json').stdout);
+    expect(list.runs.map((r: { id: string }) => r.id).sort()).toEqual([ffrRun, baseRun].sort());
+
+    const cmp = JSON.parse(ffr('runs', 'compare', ffrRun, baseRun, '--json').stdout);
+    expect(cmp.runs).toHaveLength(2);
+    expect(cmp.configDiff.regularizer).toEqual(['ffr', 'none']);
+    expect(cmp.configDiff.epochs).toEqual([2, 1]);
+  });
+
+  it.each([
+    [['train', '--model', 'alexnet', ...tiny], /--model must be one of .*"alexnet" is not/],
+    [['train', '--model', 'mlp', ...tiny, '--epochs', 'many'], /--epochs must be a number, got "many"/],
+    [['train', '--model', 'mlp', ...tiny, '--lr', '-1'], /--lr must be at least/],
+    [['train', '--model', 'mlp', '--dataset', 'cifar10'], /CIFAR-10 needs a data folder/],
+    [['train', '--model', 'mlp', '--dataset', 'cifar10', '--data-dir', '/nonexistent/cifar'], /\/nonexistent\/cifar does not exist/],
+    [['train', '--model', 'lenet5', ...tiny, '--image-shape', '4x4x1'], /Model lenet5 cannot run on synthetic images of 4×4×1/],
+    [['runs', 'show', 'run-nope00'], /Unknown run "run-nope00"/],
+    [['runs', 'resume', 'run-nope00'], /Unknown run "run-nope00"/],
+  ])('refuses %j with one clear sentence and leaves no row behind', (args, message) => {
+    const before = runCount();
+    const r = ffr(...(args as string[]));
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[lines.length - 1]).toMatch(message);
+    expect(lines[lines.length - 1]).toMatch(/^ffr: .*[.]$/);
+    expect(runCount()).toBe(before);
+  });
+
+  it('refuses to resume a completed run', () => {
+    const r = ffr('runs', 'resume', ffrRun);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/is completed; only an interrupted, cancelled or failed run can be resumed/);
+  });
+});

@@ -1,0 +1,183 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildModelSpec, type BuildOptions } from '../models/builders';
+import { forward } from '../models/forward';
+import { disposeParams, paramsFromValues } from '../models/init';
+import { totalCost, type ModelSpec } from '../models/spec';
+import { Rng } from '../rng';
+import { tf } from '../tf';
+import type { NamedValues } from '../train/checkpoint';
+import type { ModelName } from '../../shared/run-config';
+import type { SelectionOptions } from '../../shared/prune-types';
+import { buildGroups } from './groups';
+import { channelImportance, type LayerScores } from './importance';
+import { planPrune } from './plan';
+import { sizeReport } from './report';
+import { PruneInputError, selectGroups } from './select';
+import { shrinkModel } from './shrink';
+import { maskedWeights, randomWeights } from './testing';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function logits(spec: ModelSpec, weights: NamedValues, x: Float32Array, n: number): Float32Array {
+  const params = paramsFromValues(weights);
+  try {
+    return tf.tidy(() => forward(spec, params, tf.tensor4d(x, [n, ...spec.inputShape]), { training: false }).logits.dataSync() as Float32Array);
+  } finally {
+    disposeParams(params);
+  }
+}
+
+function randomInput(spec: ModelSpec, n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: n * spec.inputShape.reduce((a, b) => a * b, 1) }, () => rng.normal());
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+/** Scores where all members of a group share one random value, so residual groups get removed too. */
+function groupScores(spec: ModelSpec, seed: number): LayerScores {
+  const graph = buildGroups(spec);
+  const rng = new Rng(seed);
+  const perGroup = graph.groups.map(() => 0.05 + rng.next());
+  return new Map(spec.prunable.map((p) => [p.layer, Float64Array.from(graph.spaceGroups.get(p.layer)!, (g) => perGroup[g]!)]));
+}
+
+const cases: Array<[string, ModelName, Partial<BuildOptions>]> = [
+  ['mlp', 'mlp', { inputShape: [8, 8, 1], width: 0.1 }],
+  ['lenet5', 'lenet5', { inputShape: [28, 28, 1], width: 1 }],
+  ...(['vgg11', 'vgg13', 'vgg16', 'vgg19'] as const).map((a): [string, ModelName, Partial<BuildOptions>] => [a, a, { width: 0.125 }]),
+  ...(['resnet20', 'resnet32', 'resnet56', 'resnet110'] as const).flatMap((a) =>
+    (['A', 'B'] as const).map((s): [string, ModelName, Partial<BuildOptions>] => [`${a} shortcut ${s}`, a, { width: 0.25, shortcut: s, inputShape: [16, 16, 3] }]),
+  ),
+];
+
+describe('the shrunk model equals the masked original', () => {
+  for (const [label, arch, o] of cases) {
+    it(label, () => {
+      const spec = buildModelSpec(arch, { inputShape: [32, 32, 3], classes: 10, width: 0.125, shortcut: 'A', ...o });
+      const weights = randomWeights(spec, 7);
+      const opts: SelectionOptions = { criterion: 'l2', scope: 'global', threshold: 0.5, minChannels: 1, aggregate: 'max' };
+      const plan = planPrune(spec, weights, groupScores(spec, 3), opts);
+      const { graph, selection } = plan;
+      expect(selection.removed.size).toBeGreaterThan(0);
+      if (arch.startsWith('resnet')) {
+        // Residual groups (tied across additions) are removed whole, not only plain ones.
+        expect([...selection.removed].some((g) => graph.groups[g]!.residual)).toBe(true);
+      }
+      const masked = maskedWeights(spec, weights, graph, selection.removed);
+      const x = randomInput(spec, 4, 11);
+      const maskedOut = logits(spec, masked, x, 4);
+      const diff = maxAbsDiff(maskedOut, logits(plan.result.spec, plan.result.weights, x, 4));
+      expect(diff).toBeLessThanOrEqual(1e-4);
+      // Not vacuous: masking changed the outputs.
+      expect(maxAbsDiff(maskedOut, logits(spec, weights, x, 4))).toBeGreaterThan(1e-3);
+      // The pruned model is physically smaller, and its costs come from its own spec.
+      const report = sizeReport(spec, plan);
+      expect(report.params.after).toBe(totalCost(plan.result.spec).params);
+      expect(report.macs.after).toBe(totalCost(plan.result.spec).macs);
+      expect(report.params.after).toBeLessThan(report.params.before);
+      expect(report.macs.after).toBeLessThan(report.macs.before);
+    });
+  }
+
+  it('option-A shortcuts are remapped to the surviving channels', () => {
+    const spec = buildModelSpec('resnet20', { inputShape: [16, 16, 3], classes: 10, width: 0.5, shortcut: 'A' });
+    const plan = planPrune(spec, randomWeights(spec, 1), groupScores(spec, 5), { criterion: 'l2', scope: 'global', threshold: 0.5, minChannels: 1, aggregate: 'max' });
+    const sc = plan.result.spec.nodes.find((n) => n.name === 's2.b0.shortcut')!;
+    expect(sc.op).toBe('shortcutA');
+    if (sc.op !== 'shortcutA') return;
+    const contiguous = sc.placement.every((p, i) => p === sc.placement[0]! + i);
+    expect(sc.placement.length).toBeLessThanOrEqual(sc.channels);
+    expect(new Set(sc.placement).size).toBe(sc.placement.length);
+    expect(contiguous || sc.placement.length < 8).toBe(true);
+  });
+});
+
+describe('MACs after pruning are recomputed from the shrunk spec', () => {
+  it('lenet5 with conv1 halved', () => {
+    const spec = buildModelSpec('lenet5', { inputShape: [28, 28, 1], classes: 10, width: 1, shortcut: 'A' });
+    const weights = randomWeights(spec, 2);
+    const graph = buildGroups(spec);
+    const removed = new Set([0, 1, 2].map((c) => graph.spaceGroups.get('conv1')![c]!));
+    const { spec: small } = shrinkModel(spec, weights, graph, removed);
+    // conv1 28·28·3·25, conv2 10·10·16·25·3, fc1 400·120, fc2 120·84, classifier 84·10.
+    expect(totalCost(small).macs).toBe(28 * 28 * 3 * 25 + 10 * 10 * 16 * 25 * 3 + 400 * 120 + 120 * 84 + 84 * 10);
+  });
+});
+
+describe('constant channels are folded where exact, kept elsewhere', () => {
+  const select: SelectionOptions = { criterion: 'l2', scope: 'layer', threshold: 1e-6, minChannels: 1, aggregate: 'max' };
+
+  it('lenet5: a zero filter with bias 0.3 folds into the unpadded conv2', () => {
+    const spec = buildModelSpec('lenet5', { inputShape: [28, 28, 1], classes: 10, width: 1, shortcut: 'A' });
+    const weights = randomWeights(spec, 4);
+    const k = weights.get('conv1/kernel')!;
+    for (let i = 2; i < k.values.length; i += 6) k.values[i] = 0;
+    weights.get('conv1/bias')!.values[2] = 0.3;
+    const plan = planPrune(spec, weights, channelImportance(spec, weights, 'l2'), select);
+    expect(plan.result.folded.map((f) => [f.layer, f.channel])).toEqual([['conv1', 2]]);
+    const x = randomInput(spec, 3, 1);
+    expect(maxAbsDiff(logits(spec, weights, x, 3), logits(plan.result.spec, plan.result.weights, x, 3))).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('mlp: a dead-weight unit with bias 0.5 folds into the next dense layer', () => {
+    const spec = buildModelSpec('mlp', { inputShape: [8, 8, 1], classes: 10, width: 0.1, shortcut: 'A' });
+    const weights = randomWeights(spec, 4);
+    const k = weights.get('fc1/kernel')!;
+    const units = k.shape[1]!;
+    for (let i = 5; i < k.values.length; i += units) k.values[i] = 0;
+    weights.get('fc1/bias')!.values[5] = 0.5;
+    const plan = planPrune(spec, weights, channelImportance(spec, weights, 'l2'), select);
+    expect(plan.result.folded).toHaveLength(1);
+    const x = randomInput(spec, 3, 1);
+    expect(maxAbsDiff(logits(spec, weights, x, 3), logits(plan.result.spec, plan.result.weights, x, 3))).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('vgg11: γ = 0, β > 0 folds through global pooling into the classifier, but is kept before a padded conv', () => {
+    const spec = buildModelSpec('vgg11', { inputShape: [32, 32, 3], classes: 10, width: 0.125, shortcut: 'A' });
+    const weights = randomWeights(spec, 4);
+    for (const bn of ['conv8.bn', 'conv3.bn']) {
+      weights.get(`${bn}/gamma`)!.values[1] = 0;
+      weights.get(`${bn}/beta`)!.values[1] = 0.4;
+    }
+    const plan = planPrune(spec, weights, channelImportance(spec, weights, 'bn'), { ...select, criterion: 'bn' });
+    expect(plan.result.folded.map((f) => [f.layer, f.channel, f.into])).toEqual([['conv8', 1, ['classifier']]]);
+    const kept = sizeReport(spec, plan).groups.filter((g) => g.keptBecause);
+    expect(kept.map((g) => g.members)).toEqual([['conv3:1']]);
+    expect(kept[0]!.keptBecause).toMatch(/padded convolution conv4/);
+    const x = randomInput(spec, 2, 1);
+    expect(maxAbsDiff(logits(spec, weights, x, 2), logits(plan.result.spec, plan.result.weights, x, 2))).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('refusals', () => {
+  const spec = buildModelSpec('lenet5', { inputShape: [28, 28, 1], classes: 10, width: 0.5, shortcut: 'A' });
+  const weights = randomWeights(spec, 1);
+  const scores = channelImportance(spec, weights, 'l1');
+  const graph = buildGroups(spec);
+  const layers = spec.prunable.map((p) => p.layer);
+
+  it('a threshold that removes every channel of a layer, without a minimum', () => {
+    expect(() => selectGroups(graph, scores, { criterion: 'l1', scope: 'layer', threshold: 1, aggregate: 'max' }, layers)).toThrow(
+      /Threshold 1 would remove every channel of layer conv1/,
+    );
+    expect(() => selectGroups(graph, scores, { criterion: 'l1', scope: 'layer', threshold: 1, aggregate: 'max' }, layers)).toThrow(PruneInputError);
+  });
+
+  it('with a minimum, each layer keeps its most important channels', () => {
+    const sel = selectGroups(graph, scores, { criterion: 'l1', scope: 'layer', threshold: 1, minChannels: 2, aggregate: 'max' }, layers);
+    const { spec: small } = shrinkModel(spec, weights, graph, sel.removed);
+    for (const n of small.nodes) if (n.op === 'conv2d') expect(n.filters).toBe(2);
+  });
+
+  it('a ratio outside 0..1', () => {
+    expect(() => selectGroups(graph, scores, { criterion: 'l1', scope: 'layer', ratio: 1.5, aggregate: 'max' }, layers)).toThrow(/between 0 and 1/);
+  });
+});

