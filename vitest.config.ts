@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,
+    // The JSON report is what .ci/run counts (scripts/count-results.mjs).
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     hookTimeout: 120_000,
   },
 });

@@ -12,6 +12,8 @@ export interface AppOptions {
   paths?: HomePaths;
   launcher?: TrainerLauncher;
   concurrency?: number;
+  /** How long a cancelled trainer gets to stop before it is killed (ms). */
+  cancelGraceMs?: number;
   /** better-sqlite3 build to load (Electron's ABI). */
   nativeBinding?: string;
 }
@@ -31,6 +33,7 @@ export function createApp(options: AppOptions = {}): App {
     store,
     launcher: options.launcher ?? nodeTrainerLauncher(),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
   });
   const runs = new RunService(store, jobs, paths);
   return {

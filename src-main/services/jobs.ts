@@ -92,6 +92,10 @@ export class JobManager extends EventEmitter<JobEvents> {
     this.cancelGraceMs = o.cancelGraceMs ?? 15_000;
   }
 
+  concurrencyLimit(): number {
+    return this.concurrency;
+  }
+
   setConcurrency(n: number): void {
     this.concurrency = Math.max(1, Math.floor(n));
     this.pump();
@@ -246,7 +250,12 @@ export class JobManager extends EventEmitter<JobEvents> {
 
   private finish(runId: string, status: RunStatus, error: string | null): void {
     if (status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted') {
-      this.store.runs.markFinished(runId, status, error);
+      // A resumed run waits in the queue with its previous final status still stored (the row turns
+      // `running` only when its trainer starts); cancelling it there leaves that status as it was.
+      const current = this.store.runs.get(runId);
+      if (current && (current.status === 'queued' || current.status === 'running')) {
+        this.store.runs.markFinished(runId, status, error);
+      }
     }
     this.emit('run-status', { runId, status, error });
   }
