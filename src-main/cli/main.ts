@@ -8,6 +8,7 @@ import { registerInfo } from './commands/info';
 import { registerRuns } from './commands/runs';
 import { registerTrain } from './commands/train';
 import { registerExtensions } from './commands/extensions';
+import { registerServe } from './commands/serve';
 import { VERSION } from './version';
 
 /** Opens the services for one command and always closes them (trainers included). */
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerTrain(program, withApp);
   registerRuns(program, withApp);
   registerExtensions(program, withApp);
+  registerServe(program);
   return program;
 }
 

@@ -33,10 +33,13 @@ import {
   type MethodName,
   type Methods,
   type ParsedParams,
+  type PruneView,
+  type SweepView,
   type RunConfigInput,
 } from '../shared/contract';
 import { ModelName, RunConfig, defaultLearningRate, defaultRunConfig, type DatasetRef } from '../shared/run-config';
-import type { Run } from '../shared/store-types';
+import { SweepPoint } from '../shared/prune-types';
+import type { Run, Sweep } from '../shared/store-types';
 import { StoreError } from '../store';
 import type { App } from './app';
 import { UserInputError } from './runs';
@@ -158,7 +161,7 @@ export function createApi(app: App, options: ApiOptions): Api {
    * A run as the UI should see it. Resuming a run queues it without touching its row (the store's
    * status changes when the trainer starts), so a resumed run waiting for a slot is shown as queued.
    */
-  const live = (run: Run): Run => (run.status !== 'running' && run.status !== 'queued' && jobs.isActive(run.id) ? { ...run, status: 'queued' } : run);
+  const live = (run: Run): Run => (run.status !== 'running' && run.status !== 'queued' && jobs.isQueued(run.id) ? { ...run, status: 'queued' } : run);
 
   const builtinEntries = async (): Promise<DatasetEntry[]> => {
     const mnistRef: DatasetRef = { name: 'mnist' };
@@ -235,6 +238,22 @@ export function createApi(app: App, options: ApiOptions): Api {
     const [field, reason] = Object.entries(v.errors)[0]!;
     throw new ApiError('invalid-input', field === 'config' || field === 'dataset' || field === 'model' ? reason : `Run setting ${field}: ${reason}`);
   };
+
+  /** Tool jobs' log lines become `log` events of the run they work on. */
+  const toolLog = (runId: string) => (message: string): void => emit('log', { runId, level: 'info', message });
+
+  const pruneView = (pruneId: string): PruneView => {
+    const v = app.prunes.view(pruneId);
+    return { ...v, createdAt: store.prunes.require(pruneId).createdAt };
+  };
+
+  const sweepView = (s: Sweep): SweepView => ({
+    sweepId: s.id,
+    sourceRunId: s.sourceRunId,
+    options: s.options,
+    points: SweepPoint.array().parse(s.points),
+    createdAt: s.createdAt,
+  });
 
   const handlers: Handlers = {
     'app.ping': () => ({ ok: true as const }),
@@ -375,6 +394,43 @@ export function createApi(app: App, options: ApiOptions): Api {
     'runs.setNotes': ({ runId, notes }) => live(store.runs.setNotes(runId, notes)),
     'runs.setTags': ({ runId, tags }) => live(store.runs.setTags(runId, tags)),
     'runs.compare': ({ runIds }) => runs.compare(runIds),
+
+    'prune.sweep': async ({ runId, options }) => {
+      const v = await app.prunes.sweep(runId, options, toolLog(runId));
+      return sweepView(store.sweeps.require(v.sweepId));
+    },
+    'prune.sweeps': ({ runId }) => {
+      store.runs.require(runId);
+      return store.sweeps.listBySource(runId).map(sweepView);
+    },
+    'prune.run': async ({ runId, options }) => {
+      const { prune, child } = await app.prunes.prune(runId, options, toolLog(runId));
+      // The fine-tune is an ordinary queued run: it trains in the background like any other.
+      if (child) background(runs.start(child.id));
+      return { prune: pruneView(prune.id), child: child ? live(store.runs.require(child.id)) : null };
+    },
+    'prune.list': ({ runId }) => {
+      store.runs.require(runId);
+      return store.prunes.listBySource(runId).map((p) => pruneView(p.id));
+    },
+    'prune.get': ({ pruneId }) => pruneView(store.prunes.require(pruneId).id),
+
+    'export.run': async ({ target, format, outDir, force, samples }) => {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const dir = outDir ? path.resolve(outDir) : path.join(app.paths.exportsDir, `${target}-${format}-${stamp}`);
+      const sourceRun = store.prunes.get(target)?.sourceRunId ?? target;
+      return app.exports.export(
+        { target, format, outDir: dir, ...(force !== undefined ? { force } : {}), ...(samples !== undefined ? { samples } : {}) },
+        toolLog(sourceRun),
+      );
+    },
+    'export.list': ({ runId, pruneId }) => {
+      if (runId !== undefined) {
+        store.runs.require(runId);
+        return store.exports.listBySource(runId);
+      }
+      return store.exports.listByPrune(store.prunes.require(pruneId!).id);
+    },
   };
 
   // --- events: the job manager's events, shaped and validated as contract events

@@ -5,6 +5,8 @@
 import { openStore, type Store } from '../store';
 import { resolveHome, type HomePaths } from './home';
 import { JobManager } from './jobs';
+import { ExportService } from './export';
+import { PruneService } from './prune';
 import { RunService } from './runs';
 import { nodeTrainerLauncher, type TrainerLauncher } from './trainer-launcher';
 
@@ -23,6 +25,8 @@ export interface App {
   store: Store;
   jobs: JobManager;
   runs: RunService;
+  prunes: PruneService;
+  exports: ExportService;
   close(): Promise<void>;
 }
 
@@ -36,11 +40,15 @@ export function createApp(options: AppOptions = {}): App {
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
   });
   const runs = new RunService(store, jobs, paths);
+  const prunes = new PruneService(store, jobs, runs, paths);
+  const exports = new ExportService(store, jobs, prunes);
   return {
     paths,
     store,
     jobs,
     runs,
+    prunes,
+    exports,
     async close() {
       await jobs.shutdown();
       store.close();

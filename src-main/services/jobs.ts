@@ -114,6 +114,11 @@ export class JobManager extends EventEmitter<JobEvents> {
     return this.active.has(runId) || this.queue.some((q) => q.runId === runId);
   }
 
+  /** Waiting for a free slot (not yet handed to a trainer). */
+  isQueued(runId: string): boolean {
+    return this.queue.some((q) => q.runId === runId);
+  }
+
   activeRunIds(): string[] {
     return [...this.active.keys(), ...this.queue.map((q) => q.runId)];
   }
@@ -131,6 +136,7 @@ export class JobManager extends EventEmitter<JobEvents> {
     if (!run) return false;
     run.cancelRequested = true;
     run.handle.send({ type: 'cancel' });
+    run.handle.requestCancel?.();
     run.killTimer = setTimeout(() => run.handle.kill(), this.cancelGraceMs);
     return true;
   }

@@ -3,6 +3,10 @@
  * of the TypeScript entry through tsx; Electron main supplies its own launcher (utilityProcess).
  */
 import { fork } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostMessage } from '../trainer/protocol';
 
@@ -12,7 +16,32 @@ export interface TrainerHandle {
   /** Called once when the process is gone: exit code or signal, and the tail of its stderr. */
   onExit(listener: (code: number | null, signal: string | null, stderrTail: string) => void): void;
   kill(): void;
+  /**
+   * Out-of-band cancel: the trainer's step loop is synchronous, so an IPC `cancel` message is only
+   * read between epochs. This raises a flag the trainer checks at every step (see cancelFlag).
+   */
+  requestCancel?(): void;
   readonly pid: number | undefined;
+}
+
+/**
+ * A per-trainer cancel flag: a file path handed to the trainer in FFR_TRAINER_CANCEL_FILE. The
+ * trainer checks for it synchronously between steps, which works while its event loop is busy
+ * training (an IPC message would wait for the epoch to end). Removed when the trainer exits.
+ */
+export function cancelFlag(): { env: Record<string, string>; raise(): void; clear(): void } {
+  const file = path.join(os.tmpdir(), `ffr-cancel-${process.pid}-${crypto.randomUUID()}`);
+  return {
+    env: { FFR_TRAINER_CANCEL_FILE: file },
+    raise: () => {
+      try {
+        fs.writeFileSync(file, 'cancel');
+      } catch {
+        // The IPC message was sent too; the flag only makes it faster.
+      }
+    },
+    clear: () => fs.rmSync(file, { force: true }),
+  };
 }
 
 export type TrainerLauncher = () => TrainerHandle;
@@ -28,12 +57,17 @@ export interface NodeLauncherOptions {
 
 export function nodeTrainerLauncher(options: NodeLauncherOptions = {}): TrainerLauncher {
   return () => {
+    const flag = cancelFlag();
     const child = fork(TRAINER_ENTRY, [], {
       execArgv: ['--import', 'tsx', ...(options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : [])],
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...options.env, ...flag.env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
+    // A send racing the trainer's exit fails with EPIPE, reported as an 'error' event: without a
+    // listener that would crash the host. The exit handler reports the trainer's end anyway.
+    child.on('error', () => {});
+    child.once('exit', () => flag.clear());
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-4000);
@@ -41,10 +75,11 @@ export function nodeTrainerLauncher(options: NodeLauncherOptions = {}): TrainerL
     return {
       pid: child.pid,
       send: (message) => {
-        if (child.connected) child.send(message);
+        if (child.connected) child.send(message, () => {});
       },
       onMessage: (listener) => child.on('message', listener),
       onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal, stderr)),
+      requestCancel: () => flag.raise(),
       kill: () => {
         child.kill('SIGKILL');
       },

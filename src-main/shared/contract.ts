@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { EpochMetrics, RunStatus } from './metrics';
+import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint } from './prune-types';
 import { BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
 import {
   Checkpoint,
@@ -222,6 +223,47 @@ export const ConfigValidation = z.union([
 ]);
 export type ConfigValidation = z.infer<typeof ConfigValidation>;
 
+/** A prune as the UI shows it: totals before/after, accuracy before/pruned/fine-tuned, widths. */
+export const PruneView = z.object({
+  pruneId: z.string(),
+  sourceRunId: z.string(),
+  /** The fine-tune run started from the pruned model (queued by prune.run when finetuneEpochs > 0). */
+  childRunId: z.string().nullable(),
+  params: z.object({ before: z.number().int(), after: z.number().int() }),
+  macs: z.object({ before: z.number().int(), after: z.number().int() }),
+  /** finetuned: the child's final test accuracy once it has completed. */
+  accuracy: z.object({ before: z.number(), pruned: z.number(), finetuned: z.number().nullable() }),
+  layers: z.array(LayerWidthRow),
+  modelPath: z.string(),
+  report: PruneReport,
+  createdAt: z.string(),
+});
+export type PruneView = z.infer<typeof PruneView>;
+
+/** A stored sensitivity sweep: one point per threshold/ratio (params, MACs, accuracy, widths). */
+export const SweepView = z.object({
+  sweepId: z.string(),
+  sourceRunId: z.string(),
+  options: JsonObject,
+  points: z.array(SweepPoint),
+  createdAt: z.string(),
+});
+export type SweepView = z.infer<typeof SweepView>;
+
+export const ExportView = z.object({
+  exportId: z.string(),
+  format: ExportFormat,
+  dir: z.string(),
+  files: z.array(z.string()),
+  params: z.number().int(),
+  macs: z.number().int(),
+  /** Reloaded and compared with the source within tolerance. */
+  verified: z.boolean(),
+  maxAbsDiff: z.number(),
+  report: ExportReport,
+});
+export type ExportView = z.infer<typeof ExportView>;
+
 // ---------------------------------------------------------------------------------------------
 // Methods
 
@@ -333,6 +375,46 @@ export const methods = {
     CompareResult,
     'Side-by-side summaries and the config keys that differ.',
   ),
+
+  // --- pruning (completed runs only); these run a short tool job in a trainer process and answer
+  // when it is done (seconds); its log lines arrive as `log` events with the source run's id.
+  'prune.sweep': method(
+    z.object({ runId: Id, options: SweepOptions }),
+    SweepView,
+    'Runs and stores a sensitivity sweep: accuracy, params and MACs at each threshold or ratio.',
+  ),
+  'prune.sweeps': method(z.object({ runId: Id }), z.array(SweepView), 'The stored sweeps of a run, newest first.'),
+  'prune.run': method(
+    z.object({ runId: Id, options: PruneOptions }),
+    z.object({ prune: PruneView, child: Run.nullable() }),
+    'Prunes a completed run into a physically smaller model and, with finetuneEpochs > 0, queues its fine-tune child run.',
+  ),
+  'prune.list': method(z.object({ runId: Id }), z.array(PruneView), 'The prunes of a run.'),
+  'prune.get': method(z.object({ pruneId: Id }), PruneView, 'One prune with its report.'),
+
+  // --- export
+  'export.run': method(
+    z.object({
+      /** A run id (its last checkpoint) or a prune id (its fine-tuned model if completed, else the pruned one). */
+      target: Id,
+      format: ExportFormat,
+      /** Output folder; default: <data dir>/exports/<target>-<format>-<time>. */
+      outDir: z.string().trim().min(1).optional(),
+      /** Replace a non-empty output folder. */
+      force: z.boolean().optional(),
+      /** Test images the export is verified on. */
+      samples: z.number().int().min(1).max(256).optional(),
+    }),
+    ExportView,
+    'Exports a model as TF.js or ONNX, reloads it and records the largest output difference.',
+  ),
+  'export.list': method(
+    z
+      .object({ runId: Id.optional(), pruneId: Id.optional() })
+      .refine((p) => (p.runId === undefined) !== (p.pruneId === undefined), { message: 'give exactly one of runId or pruneId' }),
+    z.array(ExportRecord),
+    'The exports of a run or of a prune.',
+  ),
 } as const;
 
 export type Methods = typeof methods;
@@ -405,6 +487,7 @@ export function describeParamsError(methodName: string, error: z.ZodError): stri
 }
 
 // Re-exported so the renderer imports every boundary type from one module.
+export { ExportReport, PruneOptions, PruneReport, SweepOptions, SweepPoint };
 export {
   BackendChoice,
   Checkpoint,

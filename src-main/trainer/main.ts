@@ -3,6 +3,7 @@
  * plain Node, with child_process.fork; runs one job and exits. tfjs lives only here, so a crash or
  * an out-of-memory in training cannot take the host (and its database writer) down.
  */
+import fs from 'node:fs';
 import { HostMessage, type TrainerMessage } from './protocol';
 import type { JobContext } from './jobs/context';
 import { runTrainJob } from './jobs/train';
@@ -16,15 +17,50 @@ interface ParentPort {
 // Electron's utilityProcess exposes process.parentPort; child_process.fork gives process.send.
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
+/*
+ * Test hooks (fault injection for the job manager's tests; never set in normal use):
+ * - FFR_TRAINER_CRASH_AFTER_EPOCH=N: after reporting epoch N, stop sending and exit with code 3,
+ *   as a crash would (no `done`/`failed` message).
+ * - FFR_TRAINER_IGNORE_CANCEL=1: ignore the polite cancel, so the host has to kill the process.
+ */
+const crashAfterEpoch = Number(process.env.FFR_TRAINER_CRASH_AFTER_EPOCH ?? '0');
+const ignoreCancel = process.env.FFR_TRAINER_IGNORE_CANCEL === '1';
+let crashing = false;
+
+function send(message: TrainerMessage, flushed?: () => void): void {
+  if (parentPort) {
+    parentPort.postMessage(message);
+    if (flushed) setTimeout(flushed, 50);
+  } else if (process.send) {
+    if (flushed) process.send(message, undefined, {}, () => flushed());
+    else process.send(message);
+  }
+}
+
 function post(message: TrainerMessage): void {
-  if (parentPort) parentPort.postMessage(message);
-  else process.send?.(message);
+  if (crashing) return;
+  if (crashAfterEpoch > 0 && message.type === 'epoch' && message.record.metrics.epoch >= crashAfterEpoch) {
+    crashing = true;
+    send(message, () => process.exit(3));
+    return;
+  }
+  send(message);
 }
 
 let cancelled = false;
 let started = false;
 
-const ctx: JobContext = { post, isCancelled: () => cancelled };
+// Set by the host's launcher: a file whose existence means "cancel" (see cancelFlag in
+// services/trainer-launcher.ts). Checked at every step, because the training loop is synchronous
+// and the IPC cancel message is only read when the loop yields at the end of an epoch.
+const cancelFile = process.env.FFR_TRAINER_CANCEL_FILE;
+
+function isCancelled(): boolean {
+  if (!cancelled && !ignoreCancel && cancelFile && fs.existsSync(cancelFile)) cancelled = true;
+  return cancelled;
+}
+
+const ctx: JobContext = { post, isCancelled };
 
 async function handle(raw: unknown): Promise<void> {
   const parsed = HostMessage.safeParse(raw);
@@ -34,7 +70,7 @@ async function handle(raw: unknown): Promise<void> {
   }
   const message = parsed.data;
   if (message.type === 'cancel') {
-    cancelled = true;
+    if (!ignoreCancel) cancelled = true;
     return;
   }
   if (started) return;

@@ -62,8 +62,6 @@ async function probeWasm(): Promise<BackendStatus> {
   if (wasmProbe) return wasmProbe;
   try {
     await import('@tensorflow/tfjs-backend-wasm');
-    const { registerWasmTrainingKernels } = await import('./wasm');
-    registerWasmTrainingKernels();
     wasmProbe = { name: 'wasm', available: true, detail: '@tensorflow/tfjs-backend-wasm (XNNPACK, SIMD)' };
   } catch (e) {
     wasmProbe = { name: 'wasm', available: false, reason: `@tensorflow/tfjs-backend-wasm did not load: ${firstLine(e)}` };
@@ -93,6 +91,12 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendName>
     }
     if (await tf.setBackend(name)) {
       await tf.ready();
+      if (name === 'wasm') {
+        // After initialization: the backend runs its own kernels' setup (binding their WASM
+        // functions) when it starts, and some of ours delegate to those originals.
+        const { registerWasmTrainingKernels } = await import('./wasm');
+        registerWasmTrainingKernels();
+      }
       return name;
     }
     failures.push(`${name}: tfjs could not initialize it`);

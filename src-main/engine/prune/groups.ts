@@ -95,7 +95,7 @@ export function buildGroups(spec: ModelSpec): GroupGraph {
     if (!s) throw new Error(`Model ${spec.arch}: node "${by}" reads "${name}", which has no channel space.`);
     return s;
   };
-  const channelSpaceOf = (name: string, by: string): { space: string; channels: number } => {
+  const channelSpaceOf = (name: string, by: string): { kind: 'channels'; space: string; channels: number } => {
     const s = spaceOf(name, by);
     if (s.kind !== 'channels') throw new Error(`Model ${spec.arch}: node "${by}" cannot read the flattened "${name}".`);
     return s;

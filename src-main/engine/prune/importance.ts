@@ -33,7 +33,7 @@ export function filterNorms(kernel: { shape: number[]; values: Float32Array }, p
   const v = kernel.values;
   for (let i = 0; i < v.length; i++) {
     const x = v[i]!;
-    norms[i % out] += p === 1 ? Math.abs(x) : x * x;
+    norms[i % out] = norms[i % out]! + (p === 1 ? Math.abs(x) : x * x);
   }
   if (p === 2) for (let c = 0; c < out; c++) norms[c] = Math.sqrt(norms[c]!);
   return norms;

@@ -94,7 +94,7 @@ function addDelta(
     for (const [c, k] of channels) {
       for (let p = 0; p < positions; p++) {
         const idx = p * space.channels + c;
-        for (let o = 0; o < out; o++) delta[o] += k * kernel.values[idx * out + o]!;
+        for (let o = 0; o < out; o++) delta[o] = delta[o]! + k * kernel.values[idx * out + o]!;
       }
     }
   } else if (node.op === 'conv2d') {
@@ -103,7 +103,7 @@ function addDelta(
       for (let y = 0; y < kh; y++) {
         for (let x = 0; x < kw; x++) {
           const base = ((y * kw + x) * cin + c) * out;
-          for (let o = 0; o < out; o++) delta[o] += k * kernel.values[base + o]!;
+          for (let o = 0; o < out; o++) delta[o] = delta[o]! + k * kernel.values[base + o]!;
         }
       }
     }

@@ -4,7 +4,14 @@
  */
 import type { ToolJob } from '../protocol';
 import type { JobContext } from './context';
+import { runExportJob } from './export';
+import { runPruneJob } from './prune';
+import { runSweepJob } from './sweep';
 
 export type ToolJobHandler = (job: ToolJob, ctx: JobContext) => Promise<void>;
 
-export const toolJobHandlers: Partial<Record<ToolJob['kind'], ToolJobHandler>> = {};
+export const toolJobHandlers: Partial<Record<ToolJob['kind'], ToolJobHandler>> = {
+  prune: runPruneJob,
+  sweep: runSweepJob,
+  export: runExportJob,
+};

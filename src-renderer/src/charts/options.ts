@@ -12,6 +12,14 @@ const TEXT = '#4a5360';
 const FONT = "'Inter', 'Segoe UI', 'Liberation Sans', 'DejaVu Sans', sans-serif";
 const MONO = "'JetBrains Mono', ui-monospace, 'DejaVu Sans Mono', monospace";
 
+/** Axis tick labels: enough digits to tell neighbouring ticks apart, SI suffixes for big counts. */
+export function axisLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e4) return fmt(v);
+  if (a !== 0 && a < 1e-3) return v.toExponential(1);
+  return String(Number(v.toPrecision(6)));
+}
+
 /** Compact numbers for axes and tooltips: 3 significant digits, SI suffixes for large counts. */
 export function fmt(v: unknown, digits = 3): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
@@ -49,7 +57,7 @@ function valueAxis(name?: string, extra: Record<string, unknown> = {}): Record<s
     nameTextStyle: { color: AXIS, fontSize: 10, align: 'left' },
     axisLine: { show: false },
     axisTick: { show: false },
-    axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: (v: number) => fmt(v) },
+    axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: axisLabel },
     splitLine: { lineStyle: { color: SPLIT } },
     scale: true,
     ...extra,
@@ -81,6 +89,8 @@ export function lineOption(series: LineSeries[], o: { xName?: string; yName?: st
       nameGap: 4,
       nameTextStyle: { color: AXIS, fontSize: 10, verticalAlign: 'top', padding: [14, 0, 0, 0] },
       minInterval: 1,
+      min: 'dataMin',
+      max: 'dataMax',
       axisLine: { lineStyle: { color: '#cfd4da' } },
       axisTick: { show: false },
       axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10 },
@@ -130,7 +140,7 @@ export function heatmapOption(layers: string[], epochs: number[], value: (layer:
   return {
     animation: false,
     textStyle: { fontFamily: FONT, fontSize: 11, color: TEXT },
-    grid: { left: 92, right: 70, top: 10, bottom: 34 },
+    grid: { left: 92, right: 16, top: 8, bottom: 46 },
     tooltip: {
       position: 'top',
       confine: true,
@@ -143,7 +153,7 @@ export function heatmapOption(layers: string[], epochs: number[], value: (layer:
       data: epochs.map(String),
       name: 'epoch',
       nameLocation: 'middle',
-      nameGap: 22,
+      nameGap: 20,
       nameTextStyle: { color: AXIS, fontSize: 10 },
       axisTick: { show: false },
       axisLine: { show: false },
@@ -162,11 +172,11 @@ export function heatmapOption(layers: string[], epochs: number[], value: (layer:
       min: 0,
       max: 1,
       calculable: false,
-      orient: 'vertical',
-      right: 4,
-      top: 'middle',
-      itemHeight: 120,
-      itemWidth: 10,
+      orient: 'horizontal',
+      right: 8,
+      bottom: 0,
+      itemHeight: 140,
+      itemWidth: 9,
       text: ['100%', '0%'],
       textStyle: { fontFamily: MONO, fontSize: 10, color: TEXT },
       // Sequential, perceptually ordered: pale = dense layer, deep = many dead channels.
@@ -278,6 +288,36 @@ export function paretoOption(points: ScatterPoint[]): EChartsCoreOption {
       { type: 'scatter', name: 'runs', symbol: 'circle', symbolSize: 9, color: PALETTE[0], data: points.filter((p) => p.kind === 'run').map(toDatum) },
       { type: 'scatter', name: 'pruned', symbol: 'diamond', symbolSize: 11, color: PALETTE[1], data: points.filter((p) => p.kind === 'pruned').map(toDatum) },
       { type: 'line', name: 'Pareto front', step: 'end', symbol: 'none', color: '#1b2129', lineStyle: { width: 1, type: 'dashed' }, data: front.map((p) => [p.x, p.y]), z: 1 },
+    ],
+  };
+}
+
+/**
+ * Feature flow at one epoch: each layer's segment length (bars, left axis) and the turning angle at
+ * it (line, right axis, degrees). Layers that are not FFR taps have no value and show a gap.
+ */
+export function flowOption(layers: string[], lengths: Array<number | null>, anglesRad: Array<number | null>): EChartsCoreOption {
+  const deg = anglesRad.map((a) => (a === null ? null : (a * 180) / Math.PI));
+  return {
+    ...base(),
+    grid: { left: 52, right: 48, top: 30, bottom: 40 },
+    legend: { top: 0, right: 0, itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 11 } },
+    tooltip: { ...(base().tooltip as object), axisPointer: { type: 'shadow' } },
+    xAxis: {
+      type: 'category',
+      data: layers,
+      axisTick: { show: false },
+      axisLine: { lineStyle: { color: '#cfd4da' } },
+      axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, interval: 0, rotate: layers.length > 8 ? 30 : 0 },
+    },
+    yAxis: [
+      // No axis names: the legend names both series, and names collide with it in a short panel.
+      valueAxis(undefined, { scale: false }),
+      valueAxis(undefined, { scale: false, splitLine: { show: false }, max: 180, axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: (v: number) => `${v}°` }, nameTextStyle: { color: AXIS, fontSize: 10, align: 'right' } }),
+    ],
+    series: [
+      { type: 'bar', name: 'segment length', data: lengths, barMaxWidth: 26, itemStyle: { color: '#0f8b8d' } },
+      { type: 'line', name: 'turning angle', yAxisIndex: 1, data: deg, symbolSize: 6, connectNulls: false, lineStyle: { width: 1.6 }, itemStyle: { color: '#8e44ad' } },
     ],
   };
 }

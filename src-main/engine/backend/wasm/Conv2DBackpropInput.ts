@@ -13,15 +13,18 @@ import type {
   Tensor4D,
   TensorInfo,
 } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { tf } from '../../tf';
-import { asTensor, assertNhwc, conv2dRaw, flipSpatial, zeroInsert } from './conv_util';
+import { adjointFilter, asTensor, assertNhwc, conv2dRaw, zeroInsert } from './conv_util';
 
 function conv2DBackpropInput({
   inputs,
   attrs,
+  backend,
 }: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: BackendWasm;
   attrs: Conv2DBackpropInputAttrs;
 }): TensorInfo {
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
@@ -46,7 +49,7 @@ function conv2DBackpropInput({
     // Output rows = spreadHeight + top + bottom − (fh − 1), which must equal the input height.
     const bottom = info.inHeight + fh - 1 - spread.shape[1] - top;
     const right = info.inWidth + fw - 1 - spread.shape[2] - left;
-    const adjoint = tf.transpose(flipSpatial(filter), [0, 1, 3, 2]); // [fh, fw, co, ci]
+    const adjoint = adjointFilter(backend, filter); // flipped, [fh, fw, co, ci]
     return conv2dRaw(spread, adjoint, [1, 1], [1, 1], [top, bottom, left, right]);
   });
 }

@@ -12,15 +12,18 @@ import type {
   Tensor4D,
   TensorInfo,
 } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { tf } from '../../tf';
-import { asTensor, depthwiseConv2dRaw, flipSpatial, pair, zeroInsert } from './conv_util';
+import { adjointFilter, asTensor, depthwiseConv2dRaw, pair, zeroInsert } from './conv_util';
 
 function depthwiseConv2dNativeBackpropInput({
   inputs,
   attrs,
+  backend,
 }: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
+  backend: BackendWasm;
   attrs: DepthwiseConv2dNativeBackpropInputAttrs;
 }): TensorInfo {
   const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs;
@@ -46,7 +49,7 @@ function depthwiseConv2dNativeBackpropInput({
     // Output rows = spreadHeight + top + bottom − (fh − 1)·dh, which must equal h.
     const bottom = h + (fh - 1) * dh - spread.shape[1] - top;
     const right = w + (fw - 1) * dw - spread.shape[2] - left;
-    const perChannel = tf.reshape(flipSpatial(filter), [fh, fw, c * m, 1]) as Tensor4D;
+    const perChannel = tf.reshape(adjointFilter(backend, filter, true), [fh, fw, c * m, 1]) as Tensor4D;
     const dx = depthwiseConv2dRaw(spread, perChannel, [1, 1], [dh, dw], [top, bottom, left, right]);
     return m === 1 ? dx : tf.sum(tf.reshape(dx, [n, h, w, c, m]), 4);
   });

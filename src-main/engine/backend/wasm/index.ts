@@ -14,12 +14,14 @@
 import type { KernelConfig } from '@tensorflow/tfjs';
 
 import { tf } from '../../tf';
+import { avgPoolGradConfig } from './AvgPoolGrad';
 import { castConfig } from './Cast';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { identityConfig } from './Identity';
+import { maxPoolGradConfig } from './MaxPoolGrad';
 import { meanConfig } from './Mean';
 import { forgetOriginal, rememberOriginal } from './originals';
 import { sumConfig } from './Sum';
@@ -35,6 +37,8 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   castConfig,
   sumConfig,
   meanConfig,
+  maxPoolGradConfig,
+  avgPoolGradConfig,
 ];
 
 /** Registers the training kernels for backend 'wasm'. Idempotent; safe before or after setBackend. */

@@ -1,0 +1,15 @@
+import { chromium } from '@playwright/test';
+const [url, out, wait] = process.argv.slice(2);
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-background-networking','--disable-component-update','--disable-sync','--no-first-run'] });
+const p = await b.newPage({ viewport: { width: 1440, height: 900 } });
+const logs = [];
+p.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
+p.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
+await p.goto(url);
+await p.waitForTimeout(Number(wait ?? 1500));
+const h = await p.evaluate(() => document.querySelector('.main')?.scrollHeight ?? 900);
+await p.setViewportSize({ width: 1440, height: Math.max(900, h) });
+await p.waitForTimeout(600);
+await p.screenshot({ path: out });
+console.log(logs.join('\n'));
+await b.close();

@@ -1,0 +1,43 @@
+/**
+ * Sensitivity sweep (what-if): prune at each of several thresholds or ratios, measure the result,
+ * keep nothing. Points come back sorted by the swept value, so params and MACs fall as it grows.
+ */
+import type { SelectionOptions, SweepOptions, SweepPoint } from '../../shared/prune-types';
+import type { ModelSpec } from '../models/spec';
+import type { NamedValues } from '../train/checkpoint';
+import type { LayerScores } from './importance';
+import { planPrune } from './plan';
+import { layerWidths } from './report';
+import { totalCost } from '../models/spec';
+
+export function sweepPoints(
+  spec: ModelSpec,
+  weights: NamedValues,
+  scores: LayerScores,
+  options: SweepOptions,
+  accuracyOf: (spec: ModelSpec, weights: NamedValues) => number,
+  onPoint?: (done: number, total: number) => void,
+): SweepPoint[] {
+  const byThreshold = options.thresholds !== undefined;
+  const values = [...new Set(options.thresholds ?? options.ratios ?? [])].sort((a, b) => a - b);
+  return values.map((value, i) => {
+    const selection: SelectionOptions = {
+      criterion: options.criterion,
+      scope: options.scope,
+      aggregate: options.aggregate,
+      minChannels: options.minChannels,
+      ...(byThreshold ? { threshold: value } : { ratio: value }),
+    };
+    const { result } = planPrune(spec, weights, scores, selection);
+    const cost = totalCost(result.spec);
+    const point: SweepPoint = {
+      ...(byThreshold ? { threshold: value } : { ratio: value }),
+      params: cost.params,
+      macs: cost.macs,
+      accuracy: accuracyOf(result.spec, result.weights),
+      widths: layerWidths(result.spec),
+    };
+    onPoint?.(i + 1, values.length);
+    return point;
+  });
+}

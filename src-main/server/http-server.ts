@@ -1,0 +1,262 @@
+/**
+ * `ffr serve`: the contract over HTTP + WebSocket, and the built renderer.
+ *
+ *   POST /api/<method>   JSON params → 200 {result} | 4xx/5xx {error: {code, message}}
+ *   GET  /api/events     WebSocket; every contract event as a JSON text frame {event, payload}
+ *   GET  /*              the built renderer (index.html for client-side routes)
+ *
+ * Every request and socket needs the token (header x-ffr-token or ?token=; for static files also the
+ * cookie set when the page was opened with ?token=), else 401. See security.ts for the rest.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Api } from '../services/api';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, TOKEN_QUERY, type ApiErrorBody, type ErrorCode } from '../shared/contract';
+import { TOKEN_COOKIE, checkBindHost, hostAllowed, newToken, originAllowed, presentedToken, tokenMatches } from './security';
+import { notBuiltPage, rendererBuilt, resolveStatic, unauthorizedPage } from './static';
+
+export interface ServerOptions {
+  api: Api;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** A fixed token (tests, scripted setups); a random one otherwise. */
+  token?: string;
+  /** Folder of the built renderer; null serves the API only. */
+  rendererDir: string | null;
+  allowRemote?: boolean;
+  /** Largest request body accepted, bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The URL to open: with the token. */
+  openUrl: string;
+  host: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  'invalid-params': 400,
+  'invalid-input': 400,
+  'not-found': 404,
+  conflict: 409,
+  'unknown-method': 404,
+  unauthorized: 401,
+  forbidden: 403,
+  internal: 500,
+};
+
+/** Sent with every response. no-referrer: the token is in the page URL and must not leak. */
+const BASE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** The renderer's CSP, also as a header (the meta tag in index.html says the same). */
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, error: ApiErrorBody): void {
+  sendJson(res, STATUS[error.code], { error });
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error(`The request body is larger than ${limit} bytes.`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const host = o.host ?? '127.0.0.1';
+  const allowRemote = o.allowRemote ?? false;
+  checkBindHost(host, allowRemote);
+  const token = o.token ?? newToken();
+  const maxBody = o.maxBodyBytes ?? 1024 * 1024;
+  const { api } = o;
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, method: string): Promise<void> {
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return sendJson(res, 405, { error: { code: 'invalid-params', message: `Call ${method} with POST and a JSON body.` } });
+    }
+    let params: unknown = {};
+    try {
+      const text = await readBody(req, maxBody);
+      if (text.trim() !== '') params = JSON.parse(text) as unknown;
+    } catch (e) {
+      const message = e instanceof SyntaxError ? `The body of ${method} is not valid JSON.` : e instanceof Error ? e.message : String(e);
+      return sendError(res, { code: 'invalid-params', message });
+    }
+    const reply = await api.dispatch(method, params);
+    if (reply.ok) sendJson(res, 200, { result: reply.result });
+    else sendError(res, reply.error);
+  }
+
+  function handleStatic(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...BASE_HEADERS, allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    if (!o.rendererDir || !rendererBuilt(o.rendererDir)) {
+      res.writeHead(503, { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(notBuiltPage(o.rendererDir ?? '(none given)'));
+      return;
+    }
+    const file = resolveStatic(o.rendererDir, url.pathname);
+    if (!file) {
+      res.writeHead(404, { ...BASE_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Not found.');
+      return;
+    }
+    const headers: Record<string, string> = {
+      ...BASE_HEADERS,
+      'content-type': file.type,
+      'cache-control': file.cacheable ? 'private, max-age=3600' : 'no-store',
+    };
+    if (file.type.startsWith('text/html')) {
+      headers['content-security-policy'] = PAGE_CSP;
+      // The page was opened with ?token=: remember it for the assets the browser fetches on its own.
+      if (url.searchParams.get(TOKEN_QUERY)) headers['set-cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+    }
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    fs.createReadStream(file.file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const isApi = url.pathname.startsWith(HTTP_API_PREFIX);
+    if (!hostAllowed(req.headers.host, allowRemote)) {
+      return sendError(res, { code: 'forbidden', message: `Requests for host "${req.headers.host ?? ''}" are refused; use the URL ffr serve printed.` });
+    }
+    if (!tokenMatches(token, presentedToken(req, !isApi))) {
+      if (isApi) return sendError(res, { code: 'unauthorized', message: 'The access token is missing or wrong; open the URL that ffr serve printed.' });
+      res.writeHead(401, { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(unauthorizedPage());
+      return;
+    }
+    if (isApi) {
+      const method = decodeURIComponent(url.pathname.slice(HTTP_API_PREFIX.length));
+      handleApi(req, res, method).catch((e: unknown) => {
+        if (!res.headersSent) sendError(res, { code: 'internal', message: e instanceof Error ? e.message : String(e) });
+        else res.destroy();
+      });
+      return;
+    }
+    handleStatic(req, res, url);
+  });
+
+  // --- events
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const refuse = (socket: Duplex, status: number, text: string): void => {
+    socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  };
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== HTTP_EVENTS_PATH) return refuse(socket, 404, 'Not Found');
+    if (!hostAllowed(req.headers.host, allowRemote) || !originAllowed(req.headers.origin, req.headers.host)) return refuse(socket, 403, 'Forbidden');
+    if (!tokenMatches(token, presentedToken(req, false))) return refuse(socket, 401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  const alive = new WeakMap<WebSocket, boolean>();
+  wss.on('connection', (ws) => {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    // The channel is one-way; anything a client sends is ignored.
+    ws.on('message', () => {});
+    ws.on('error', () => ws.terminate());
+  });
+  const unsubscribe = api.subscribe((frame) => {
+    const text = JSON.stringify(frame);
+    for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+  // Drops sockets whose peer vanished without closing (laptop sleep, killed browser).
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, 30_000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `Port ${o.port ?? 0} on ${host} is already in use; pass another --port (0 picks a free one).`
+            : e.code === 'EADDRNOTAVAIL'
+              ? `Cannot listen on ${host}: no network interface has that address.`
+              : `Cannot listen on ${host}:${o.port ?? 0}: ${e.message}`,
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(o.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    openUrl: `${url}?${TOKEN_QUERY}=${encodeURIComponent(token)}`,
+    host,
+    port,
+    token,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        for (const ws of wss.clients) ws.close(1001, 'The server is shutting down.');
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

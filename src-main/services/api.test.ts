@@ -1,0 +1,155 @@
+/**
+ * The dispatcher over a real temporary store and real trainer processes (tiny synthetic data, an MLP
+ * on the cpu backend): params validation, every domain, and the event bridge during a run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventFrame } from '../shared/contract';
+import { createApi, mergeConfig, type Api } from './api';
+import { testApp, tinyConfig, waitFor } from './testing/host';
+
+type TestApp = ReturnType<typeof testApp>;
+
+describe('api dispatcher', () => {
+  let app: TestApp;
+  let api: Api;
+  const frames: EventFrame[] = [];
+
+  beforeAll(() => {
+    app = testApp();
+    api = createApi(app, {
+      shell: 'test',
+      backendStatuses: async () => [{ name: 'cpu', available: true, detail: 'test' }],
+    });
+    api.subscribe((f) => frames.push(f));
+  });
+  afterAll(async () => {
+    api.dispose();
+    await app.cleanup();
+  });
+
+  it('refuses unknown methods and bad params with one clear sentence', async () => {
+    expect(await api.dispatch('runs.explode', {})).toEqual({
+      ok: false,
+      error: { code: 'unknown-method', message: 'There is no method "runs.explode" in the workbench API.' },
+    });
+    const bad = await api.dispatch('projects.rename', { projectId: 'p', name: 42 });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.code).toBe('invalid-params');
+      expect(bad.error.message).toMatch(/^Invalid param "name" for projects\.rename: .+\.$/);
+    }
+    const missing = await api.dispatch('runs.get', { runId: 'run_nope' });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('reports app info', async () => {
+    const info = await api.call('app.info', {});
+    expect(info.shell).toBe('test');
+    expect(info.home).toBe(app.paths.home);
+    expect(info.selectedBackend).toBe('cpu');
+    expect(info.versions.node).toBe(process.versions.node);
+  });
+
+  it('creates, renames, lists and deletes projects', async () => {
+    const p = await api.call('projects.create', { name: 'Pruning study' });
+    expect((await api.call('projects.rename', { projectId: p.id, name: 'Study' })).name).toBe('Study');
+    const dup = await api.dispatch('projects.create', { name: 'study' });
+    expect(dup).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect((await api.call('projects.list', {})).map((x) => x.name)).toContain('Study');
+    expect(await api.call('projects.delete', { projectId: p.id })).toEqual({ projectId: p.id, runIds: [] });
+  });
+
+  it('lists the bundled datasets and shows samples and class counts', async () => {
+    const list = await api.call('datasets.list', {});
+    expect(list.map((d) => d.id)).toEqual(['builtin:mnist', 'builtin:synthetic']);
+    const d = await api.call('datasets.describe', { datasetId: 'builtin:synthetic' });
+    expect(d.classCounts.train.reduce((a, b) => a + b, 0)).toBe(d.train);
+    const s = await api.call('datasets.samples', { datasetId: 'builtin:mnist', perClass: 2, scale: 1 });
+    expect(s.samples).toHaveLength(20);
+    expect(s.samples[0]!.dataUrl).toMatch(/^data:image\/png;base64,iVBOR/);
+    const bad = await api.dispatch('datasets.register', { kind: 'folder', dataDir: '/nonexistent/ffr-images' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(await api.call('datasets.list', {})).toHaveLength(2); // nothing left behind
+  });
+
+  it('validates configs field by field, merging the form over the defaults', async () => {
+    const v = await api.call('runs.validateConfig', { config: { epochs: 0, ffr: { lambdaLength: -1 } } });
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(Object.keys(v.errors).sort()).toEqual(['epochs', 'ffr.lambdaLength']);
+    const wrongData = await api.call('runs.validateConfig', { config: tinyConfig({ model: 'lenet5' }) });
+    expect(wrongData).toMatchObject({ ok: false, errors: { model: expect.stringMatching(/^Model lenet5 cannot run on synthetic/) } });
+    const ok = await api.call('runs.validateConfig', { config: tinyConfig() });
+    expect(ok.ok).toBe(true);
+    if (ok.ok) expect(ok.config.lr).toBe(0.01); // the MLP's default rate, not the BN networks'
+    expect(mergeConfig({ ffr: { lambdaLength: 0.5 } }).ffr).toMatchObject({ lambdaLength: 0.5, norm: 'channel' });
+    const refused = await api.dispatch('runs.create', { config: tinyConfig({ batchSize: 0 }) });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/batchSize/) } });
+    expect(await api.call('runs.list', {})).toHaveLength(0);
+  });
+
+  it('trains a run to completion with live events, then edits, duplicates, compares and deletes', async () => {
+    const project = await api.call('projects.create', { name: 'Runs' });
+    const run = await api.call('runs.create', { projectId: project.id, name: 'ffr', config: tinyConfig() });
+    expect(run.status).toBe('queued');
+    await waitFor(() => frames.some((f) => f.event === 'run-status' && (f.payload as { runId: string; status: string }).runId === run.id && (f.payload as { status: string }).status === 'completed'), 'the run to complete');
+
+    const mine = frames.filter((f) => (f.payload as { runId?: string }).runId === run.id);
+    const statuses = mine.filter((f) => f.event === 'run-status').map((f) => (f.payload as { status: string }).status);
+    expect(statuses).toEqual(['queued', 'running', 'completed']);
+    expect(mine.some((f) => f.event === 'run-progress')).toBe(true);
+    const epochs = mine.filter((f) => f.event === 'run-epoch').map((f) => f.payload as { metrics: { epoch: number }; snapshots: unknown[] });
+    expect(epochs.map((e) => e.metrics.epoch)).toEqual([1, 2]);
+    expect(epochs[0]!.snapshots.length).toBeGreaterThan(0);
+
+    const details = await api.call('runs.get', { runId: run.id });
+    expect(details.run.status).toBe('completed');
+    expect(details.metrics).toHaveLength(2);
+    expect((await api.call('runs.setNotes', { runId: run.id, notes: 'baseline' })).notes).toBe('baseline');
+    expect((await api.call('runs.setTags', { runId: run.id, tags: ['ffr', 'tiny'] })).tags).toEqual(['ffr', 'tiny']);
+
+    const copy = await api.call('runs.duplicate', { runId: run.id, config: { regularizer: 'none' } });
+    expect(copy.name).toBe('ffr (copy)');
+    expect(copy.projectId).toBe(project.id);
+    await waitFor(() => app.store.runs.require(copy.id).status === 'completed' && !app.jobs.isActive(copy.id), 'the copy to complete');
+    const cmp = await api.call('runs.compare', { runIds: [run.id, copy.id] });
+    expect(Object.keys(cmp.configDiff)).toEqual(['regularizer']);
+    expect(cmp.runs[0]!.final).not.toBeNull();
+
+    const del = await api.call('projects.delete', { projectId: project.id });
+    expect(del.runIds.sort()).toEqual([run.id, copy.id].sort());
+    expect(await api.call('runs.list', {})).toHaveLength(0);
+  });
+
+  it('refuses to delete a run that is queued or running', async () => {
+    const run = await api.call('runs.create', { config: tinyConfig({ epochs: 50 }) });
+    const refused = await api.dispatch('runs.delete', { runId: run.id });
+    expect(refused.ok).toBe(false);
+    expect(await api.call('runs.cancel', { runId: run.id })).toEqual({ runId: run.id, cancelled: true });
+    await waitFor(() => app.store.runs.require(run.id).status === 'cancelled' && !app.jobs.isActive(run.id), 'the run to be cancelled');
+    expect((await api.call('runs.delete', { runId: run.id })).runIds).toEqual([run.id]);
+  });
+
+  it('sweeps, prunes with a fine-tune child, and exports a completed run', async () => {
+    const run = await api.call('runs.create', { config: tinyConfig({ epochs: 1 }) });
+    await waitFor(() => app.store.runs.require(run.id).status === 'completed' && !app.jobs.isActive(run.id), 'the run to complete');
+    const sweep = await api.call('prune.sweep', {
+      runId: run.id,
+      options: { criterion: 'l2', scope: 'layer', aggregate: 'max', minChannels: 1, ratios: [0, 0.5], valLimit: 32 },
+    });
+    expect(sweep.points).toHaveLength(2);
+    expect((await api.call('prune.sweeps', { runId: run.id })).map((s) => s.sweepId)).toEqual([sweep.sweepId]);
+    const { prune, child } = await api.call('prune.run', {
+      runId: run.id,
+      options: { selection: { criterion: 'l2', scope: 'layer', ratio: 0.5, aggregate: 'max', minChannels: 1 }, finetuneEpochs: 1 },
+    });
+    expect(prune.params.after).toBeLessThan(prune.params.before);
+    expect(child?.kind).toBe('finetune');
+    await waitFor(() => app.store.runs.require(child!.id).status === 'completed' && !app.jobs.isActive(child!.id), 'the fine-tune to complete');
+    expect((await api.call('prune.get', { pruneId: prune.pruneId })).accuracy.finetuned).not.toBeNull();
+    const exp = await api.call('export.run', { target: prune.pruneId, format: 'tfjs' });
+    expect(exp.verified).toBe(true);
+    expect((await api.call('export.list', { pruneId: prune.pruneId })).map((e) => e.id)).toEqual([exp.exportId]);
+    const refused = await api.dispatch('prune.run', { runId: run.id, options: { selection: { criterion: 'l2', scope: 'layer', ratio: 2, aggregate: 'max' }, finetuneEpochs: 0 } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Pruning and sensitivity sweeps, host side: checks the request, runs the heavy part in a trainer
+ * process (tool jobs), writes the rows (the host is the only database writer) and creates the
+ * fine-tune child run. Nothing is left behind when a step fails: the pruned model file is removed
+ * if its row cannot be written, and no row is written before the file exists.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  PruneOptions,
+  PruneReport,
+  SweepOptions,
+  SweepPoint,
+  type SelectionOptions,
+} from '../shared/prune-types';
+import type { Prune, Run } from '../shared/store-types';
+import type { Store } from '../store';
+import type { HomePaths } from './home';
+import type { JobManager } from './jobs';
+import { UserInputError, type RunService } from './runs';
+
+/** The CLI's (and the API's) view of a prune. */
+export interface PruneView {
+  pruneId: string;
+  sourceRunId: string;
+  childRunId: string | null;
+  params: { before: number; after: number };
+  macs: { before: number; after: number };
+  accuracy: { before: number; pruned: number; finetuned: number | null };
+  layers: Array<{ name: string; before: number; after: number }>;
+  modelPath: string;
+  report: PruneReport;
+}
+
+export interface SweepView {
+  sweepId: string;
+  sourceRunId: string;
+  points: SweepPoint[];
+}
+
+const PruneJobResult = PruneReport.omit({ arch: true, criterion: true, scope: true, threshold: true, ratio: true, sourceCheckpoint: true });
+
+function firstIssue(e: z.ZodError): string {
+  const issue = e.issues[0];
+  return issue ? `${issue.path.join('.') || 'options'}: ${issue.message}` : 'invalid';
+}
+
+export class PruneService {
+  constructor(
+    private readonly store: Store,
+    private readonly jobs: JobManager,
+    private readonly runs: RunService,
+    private readonly paths: HomePaths,
+  ) {}
+
+  /** A completed run and its last checkpoint, or one sentence saying why not. */
+  sourceOf(runId: string): { run: Run; checkpoint: string; epoch: number } {
+    const run = this.store.runs.get(runId);
+    if (!run) throw new UserInputError(`There is no run "${runId}".`);
+    if (run.status !== 'completed') throw new UserInputError(`Run ${runId} is ${run.status}; only a completed run can be pruned or exported.`);
+    const checkpoint = this.store.checkpoints.latest(runId);
+    if (!checkpoint || !fs.existsSync(checkpoint.path)) throw new UserInputError(`Run ${runId} has no model file left to work on.`);
+    return { run, checkpoint: checkpoint.path, epoch: checkpoint.epoch };
+  }
+
+  /**
+   * Prunes a completed run: writes the smaller model and the prunes row. With finetuneEpochs > 0
+   * also creates (does not start) the fine-tune child run; `finetune()` starts and awaits it.
+   */
+  async prune(runId: string, rawOptions: unknown, onLog?: (m: string) => void): Promise<{ prune: Prune; child: Run | null }> {
+    const rawRatio = z.object({ selection: z.object({ ratio: z.number() }) }).safeParse(rawOptions);
+    if (rawRatio.success && !(rawRatio.data.selection.ratio >= 0 && rawRatio.data.selection.ratio <= 1)) {
+      throw new UserInputError(`The prune ratio must be between 0 and 1, got ${rawRatio.data.selection.ratio}.`);
+    }
+    const parsed = PruneOptions.safeParse(rawOptions);
+    if (!parsed.success) throw new UserInputError(`Invalid prune option ${firstIssue(parsed.error)}.`);
+    const options = parsed.data;
+    const { ratio, threshold } = options.selection;
+    const source = this.sourceOf(runId);
+    fs.mkdirSync(this.paths.prunesDir, { recursive: true });
+    const modelPath = path.join(this.paths.prunesDir, `${runId}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.ffrm`);
+    let prune: Prune;
+    try {
+      const raw = await this.jobs.runTool(
+        {
+          kind: 'prune',
+          backend: source.run.config.backend,
+          payload: { config: source.run.config, modelPath: source.checkpoint, selection: options.selection, outPath: modelPath },
+        },
+        onLog,
+      );
+      const result = PruneJobResult.safeParse(raw);
+      if (!result.success) throw new Error(`The prune job returned a malformed report (${firstIssue(result.error)}).`);
+      const report: PruneReport = {
+        ...result.data,
+        arch: source.run.config.model,
+        criterion: options.selection.criterion,
+        scope: options.selection.scope,
+        threshold: threshold ?? null,
+        ratio: ratio ?? null,
+        sourceCheckpoint: source.checkpoint,
+      };
+      prune = this.store.prunes.create({ sourceRunId: runId, options, report, modelPath });
+    } catch (e) {
+      fs.rmSync(modelPath, { force: true });
+      throw e;
+    }
+    if (options.finetuneEpochs === 0) return { prune, child: null };
+    const config = {
+      ...source.run.config,
+      epochs: options.finetuneEpochs,
+      lr: options.finetuneLr ?? source.run.config.lr / 10,
+      // Fine-tuning recovers accuracy; the regularizer has done its work, so it trains on cross-entropy.
+      regularizer: 'none',
+    };
+    const child = await this.runs.create({
+      projectId: source.run.projectId,
+      parentRunId: runId,
+      kind: 'finetune',
+      name: `${source.run.name} · pruned ${prune.id} fine-tune`,
+      config,
+      startModel: modelPath,
+    });
+    prune = this.store.prunes.setChildRun(prune.id, child.id);
+    return { prune, child };
+  }
+
+  view(pruneId: string): PruneView {
+    const prune = this.store.prunes.get(pruneId);
+    if (!prune) throw new UserInputError(`There is no prune "${pruneId}".`);
+    const report = PruneReport.parse(prune.report);
+    let finetuned: number | null = null;
+    if (prune.childRunId) {
+      const child = this.store.runs.get(prune.childRunId);
+      if (child?.status === 'completed') finetuned = this.store.metrics.latest(child.id)?.testAccuracy ?? null;
+    }
+    return {
+      pruneId: prune.id,
+      sourceRunId: prune.sourceRunId,
+      childRunId: prune.childRunId,
+      params: report.params,
+      macs: report.macs,
+      accuracy: { ...report.accuracy, finetuned },
+      layers: report.widths,
+      modelPath: prune.modelPath,
+      report: { ...report, accuracy: { ...report.accuracy, finetuned } },
+    };
+  }
+
+  /** Sensitivity sweep of a completed run; stored with the run. */
+  async sweep(runId: string, rawOptions: unknown, onLog?: (m: string) => void): Promise<SweepView> {
+    const parsed = SweepOptions.safeParse(rawOptions);
+    if (!parsed.success) throw new UserInputError(`Invalid sweep option ${firstIssue(parsed.error)}.`);
+    const options = parsed.data;
+    const source = this.sourceOf(runId);
+    const raw = await this.jobs.runTool(
+      { kind: 'sweep', backend: source.run.config.backend, payload: { config: source.run.config, modelPath: source.checkpoint, options } },
+      onLog,
+    );
+    const points = z.object({ points: z.array(SweepPoint) }).safeParse(raw);
+    if (!points.success) throw new Error(`The sweep job returned malformed points (${firstIssue(points.error)}).`);
+    const sweep = this.store.sweeps.create({ sourceRunId: runId, options, points: points.data.points });
+    return { sweepId: sweep.id, sourceRunId: runId, points: points.data.points };
+  }
+}
+
+export type { SelectionOptions };

@@ -1,0 +1,73 @@
+/**
+ * Test helpers for the host: an App over a fresh temporary data directory with real trainer
+ * processes (optionally with the trainer's fault-injection env), and a tiny synthetic run config
+ * that trains in about a second on the cpu backend. Used by *.test.ts only.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mergeConfig } from '../api';
+import { createApp, type App } from '../app';
+import type { HomePaths } from '../home';
+import { nodeTrainerLauncher } from '../trainer-launcher';
+
+export function tempPaths(prefix = 'ffr-host-'): HomePaths {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return {
+    home,
+    database: path.join(home, 'ffr.sqlite'),
+    runsDir: path.join(home, 'runs'),
+    prunesDir: path.join(home, 'prunes'),
+    exportsDir: path.join(home, 'exports'),
+  };
+}
+
+export interface TestAppOptions {
+  /** Environment for every trainer (FFR_TRAINER_CRASH_AFTER_EPOCH, FFR_TRAINER_IGNORE_CANCEL). */
+  trainerEnv?: Record<string, string>;
+  concurrency?: number;
+  cancelGraceMs?: number;
+}
+
+export function testApp(o: TestAppOptions = {}): App & { cleanup(): Promise<void> } {
+  const paths = tempPaths();
+  const app = createApp({
+    paths,
+    launcher: nodeTrainerLauncher(o.trainerEnv ? { env: o.trainerEnv } : {}),
+    ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+    ...(o.cancelGraceMs !== undefined ? { cancelGraceMs: o.cancelGraceMs } : {}),
+  });
+  return Object.assign(app, {
+    async cleanup() {
+      await app.close();
+      fs.rmSync(paths.home, { recursive: true, force: true });
+    },
+  });
+}
+
+/** The tiny synthetic setup of the host tests: 8×8×1, 3 classes, 64/32 images, an MLP on cpu. */
+export function tinyConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    model: 'mlp',
+    dataset: { name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 64, testSize: 32 },
+    epochs: 2,
+    batchSize: 16,
+    probeSize: 16,
+    backend: 'cpu',
+    ...overrides,
+  };
+}
+
+/** Resolves when `predicate` holds, polling; rejects after `timeoutMs` with `what` in the message. */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** tinyConfig completed with the defaults, as RunService (below the dispatcher) needs it. */
+export function tinyRunConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return mergeConfig(tinyConfig(overrides));
+}

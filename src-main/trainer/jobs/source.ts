@@ -1,0 +1,57 @@
+/** What the prune, sweep and export jobs share: a backend, the run's data and a model file. */
+import { z } from 'zod';
+import { selectBackend } from '../../engine/backend/select';
+import { loadDataset, makeBatch, type Dataset, type Split } from '../../engine/data';
+import { Rng } from '../../engine/rng';
+import { readModelFile, type ModelFile } from '../../engine/train/checkpoint';
+import { RunConfig, type BackendChoice } from '../../shared/run-config';
+import type { JobContext } from './context';
+
+/** Every tool payload names the source run's config and the model file to work on. */
+export const SourcePayload = z.object({
+  config: RunConfig,
+  modelPath: z.string().min(1),
+});
+
+export interface Source {
+  backend: string;
+  ds: Dataset;
+  file: ModelFile;
+}
+
+export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown, kind: string): z.output<S> {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid ${kind} job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'malformed payload'}.`);
+  }
+  return parsed.data;
+}
+
+export async function loadSource(backend: BackendChoice, config: RunConfig, modelPath: string, ctx: JobContext): Promise<Source> {
+  const used = await selectBackend(backend);
+  ctx.post({ type: 'started', backend: used });
+  const ds = await loadDataset(config.dataset, {
+    ...(config.trainLimit ? { trainLimit: config.trainLimit } : {}),
+    ...(config.testLimit ? { testLimit: config.testLimit } : {}),
+  });
+  const file = readModelFile(modelPath);
+  if (file.spec.inputShape.join('x') !== ds.shape.join('x') || file.spec.classes !== ds.classes) {
+    throw new Error(`Model file ${modelPath} does not fit the run's dataset (${ds.shape.join('×')}, ${ds.classes} classes).`);
+  }
+  return { backend: used, ds, file };
+}
+
+/** The first `limit` images of a split (the validation subset of sweeps, the export sample). */
+export function headOf(ds: Dataset, split: Split, limit: number): Split {
+  const count = Math.min(limit, split.count);
+  const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
+  return { images: split.images.subarray(0, count * size), labels: split.labels.subarray(0, count), count };
+}
+
+/** Normalized input tensors' data for the first n test images. */
+export function sampleInputs(ds: Dataset, n: number): { x: Float32Array; n: number } {
+  const split = headOf(ds, ds.test, n);
+  const batch = makeBatch(ds, split, Int32Array.from({ length: split.count }, (_, i) => i), { augment: false, rng: new Rng(0) });
+  return { x: batch.x, n: split.count };
+}

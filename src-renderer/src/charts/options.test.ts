@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { axisLabel, fmt, heatmapOption, paretoFront, pct } from './options';
+
+describe('chart options', () => {
+  it('the Pareto front keeps points no other beats on both fewer MACs and higher accuracy', () => {
+    const p = (id: string, x: number, y: number) => ({ id, name: id, x, y, kind: 'run' as const });
+    const front = paretoFront([p('big', 100, 0.95), p('mid', 50, 0.93), p('worse', 60, 0.9), p('small', 10, 0.8), p('tie', 100, 0.94)]);
+    expect(front.map((f) => f.id)).toEqual(['small', 'mid', 'big']);
+  });
+
+  it('the heatmap outlines the selected epoch and leaves missing cells empty', () => {
+    const o = heatmapOption(['c1', 'c2'], [1, 2], (l, e) => (l === 'c2' && e === 1 ? null : 0.5), 2) as { series: Array<{ data: Array<{ value: unknown[]; itemStyle?: unknown }> }> };
+    const data = o.series[0]!.data;
+    expect(data).toHaveLength(4);
+    expect(data.find((d) => d.value[0] === 0 && d.value[1] === 1)!.value[2]).toBe('-');
+    expect(data.filter((d) => d.itemStyle).map((d) => d.value[0])).toEqual([1, 1]);
+  });
+
+  it('formats numbers compactly and tells axis ticks apart', () => {
+    expect(fmt(133_000)).toBe('133k');
+    expect(fmt(14_720_000)).toBe('14.7M');
+    expect(fmt(null)).toBe('—');
+    expect(pct(0.2346)).toBe('23.5%');
+    expect(axisLabel(4.005)).toBe('4.005');
+  });
+});

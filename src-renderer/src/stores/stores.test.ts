@@ -1,0 +1,254 @@
+// @vitest-environment happy-dom
+/**
+ * Store tests: real Pinia stores against a fake host at the api boundary (test/fakeHost.ts).
+ */
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { setTransport } from '../api';
+import { flush, installFakeHost, type FakeHost } from '../test/fakeHost';
+import { details, project, run, summary } from '../test/fixtures';
+import { useCompareStore } from './compare';
+import { useProjectsStore } from './projects';
+import { usePruneStore } from './prune';
+import { useRunDetailStore } from './runDetail';
+import { useRunsStore } from './runs';
+import type { Run } from '../../../src-main/shared/store-types';
+
+let host: FakeHost;
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+  setTransport(null);
+  localStorage.clear();
+  host = installFakeHost();
+});
+
+describe('projects store', () => {
+  it('creates a project, reloads the list and makes it current (remembered across reloads)', async () => {
+    const list = [project('p1', 'Alpha')];
+    host.handle('projects.list', () => list);
+    host.handle('projects.create', (p) => {
+      const created = project('p2', String(p.name));
+      list.push(created);
+      return created;
+    });
+    const s = useProjectsStore();
+    await s.load();
+    expect(s.items.map((p) => p.name)).toEqual(['Alpha']);
+    const id = await s.create('Beta');
+    expect(id).toBe('p2');
+    expect(s.items.map((p) => p.name)).toEqual(['Alpha', 'Beta']);
+    expect(s.current?.name).toBe('Beta');
+    expect(localStorage.getItem('ffr.currentProject')).toBe('p2');
+  });
+
+  it('passes the host’s refusal to the caller and keeps the list', async () => {
+    host.handle('projects.list', () => [project('p1', 'Alpha')]);
+    host.handle('projects.create', () => {
+      throw new Error('A project named "Alpha" already exists.');
+    });
+    const s = useProjectsStore();
+    await s.load();
+    await expect(s.create('alpha')).rejects.toThrow(/already exists/);
+    expect(s.items).toHaveLength(1);
+  });
+
+  it('deleting the current project clears the selection', async () => {
+    let list = [project('p1'), project('p2')];
+    host.handle('projects.list', () => list);
+    host.handle('projects.delete', (p) => {
+      list = list.filter((x) => x.id !== p.projectId);
+      return { projectId: p.projectId, runIds: [] };
+    });
+    const s = useProjectsStore();
+    await s.load();
+    s.select('p1');
+    await s.remove('p1');
+    expect(s.currentId).toBeNull();
+    expect(s.items.map((p) => p.id)).toEqual(['p2']);
+  });
+
+  it('shows a load error instead of an empty list', async () => {
+    host.handle('projects.list', () => {
+      throw new Error('The database is locked.');
+    });
+    const s = useProjectsStore();
+    await s.load();
+    expect(s.error).toMatch(/locked/);
+    expect(s.loaded).toBe(false);
+  });
+});
+
+describe('runs store', () => {
+  it('applies progress and status events in place and reloads once a run finishes', async () => {
+    const rows: Run[] = [run('r1', { status: 'queued', epochsDone: 0 })];
+    host.handle('runs.list', () => rows);
+    host.handle('runs.summary', (p) => summary(run(String(p.runId)), 0.9));
+    const s = useRunsStore();
+    s.listen();
+    await s.load('p1');
+    expect(host.callsOf('runs.list')).toEqual([{ projectId: 'p1' }]);
+
+    host.emit('run-progress', { runId: 'r1', epoch: 1, epochs: 2, step: 3, steps: 10, loss: 1, lr: 0.1, fraction: 0.15, etaSeconds: 12 });
+    expect(s.progress.r1?.fraction).toBe(0.15);
+    expect(s.byId('r1')?.status).toBe('running');
+    expect(s.active).toHaveLength(1);
+
+    rows[0] = run('r1', { status: 'completed', epochsDone: 2 });
+    host.emit('run-status', { runId: 'r1', status: 'completed', error: null });
+    await flush();
+    expect(host.callsOf('runs.list')).toHaveLength(2);
+    expect(s.active).toHaveLength(0);
+    expect(s.summaries.r1?.final?.testAccuracy).toBe(0.9);
+  });
+
+  it('a status event for an unknown run (started elsewhere) reloads the list', async () => {
+    const rows: Run[] = [];
+    host.handle('runs.list', () => rows);
+    const s = useRunsStore();
+    s.listen();
+    await s.load('p1');
+    rows.push(run('cli-run', { status: 'running' }));
+    host.emit('run-status', { runId: 'cli-run', status: 'running', error: null });
+    await flush();
+    expect(s.items.map((r) => r.id)).toEqual(['cli-run']);
+  });
+
+  it('createAndStart sends the config through runs.create and lists the queued run first', async () => {
+    host.handle('runs.list', () => [run('old')]);
+    host.handle('runs.create', (p) => run('new', { status: 'queued', name: String(p.name) }));
+    const s = useRunsStore();
+    await s.load('p1');
+    const id = await s.createAndStart({ config: { model: 'mlp' }, name: 'try', projectId: 'p1' });
+    expect(id).toBe('new');
+    expect(host.callsOf('runs.create')).toEqual([{ config: { model: 'mlp' }, name: 'try', projectId: 'p1' }]);
+    expect(s.items.map((r) => r.id)).toEqual(['new', 'old']);
+  });
+});
+
+describe('runDetail store', () => {
+  it('orders layers as the network does, follows the latest epoch live, and keeps a pinned one', async () => {
+    const d = details(run('r1', { status: 'running', epochsDone: 2 }), [1, 2], ['conv2', 'conv1']);
+    host.handle('runs.get', () => d);
+    const s = useRunDetailStore();
+    await s.load('r1');
+    expect(s.layers).toEqual(['conv2', 'conv1']);
+    expect(s.epochs).toEqual([1, 2]);
+    expect(s.selectedEpoch).toBe(2);
+    expect(s.snapshot('conv1', 2)?.structuredSparsity).toBeCloseTo(0.4);
+
+    // A new epoch arrives with its snapshots: appended without refetching; the scrubber follows.
+    const e3 = details(run('r1'), [3], ['conv2', 'conv1']);
+    host.emit('run-epoch', { runId: 'r1', metrics: e3.metrics[0]!, snapshots: e3.snapshots });
+    expect(host.callsOf('runs.get')).toHaveLength(1);
+    expect(s.metrics.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    expect(s.selectedEpoch).toBe(3);
+    expect(s.run?.epochsDone).toBe(3);
+
+    // Pinning an earlier epoch survives the next epoch; picking the last one follows again.
+    s.setEpoch(1);
+    const e4 = details(run('r1'), [4], ['conv2', 'conv1']);
+    host.emit('run-epoch', { runId: 'r1', metrics: e4.metrics[0]!, snapshots: e4.snapshots });
+    expect(s.selectedEpoch).toBe(1);
+    expect(s.snapshotsAtSelected.map((x) => x.epoch)).toEqual([1, 1]);
+    s.setEpoch(4);
+    const e5 = details(run('r1'), [5], ['conv2', 'conv1']);
+    host.emit('run-epoch', { runId: 'r1', metrics: e5.metrics[0]!, snapshots: e5.snapshots });
+    expect(s.selectedEpoch).toBe(5);
+  });
+
+  it('ignores other runs’ events and shows a failure with its reason', async () => {
+    let current = details(run('r1', { status: 'running' }), [1]);
+    host.handle('runs.get', () => current);
+    const s = useRunDetailStore();
+    await s.load('r1');
+    const other = details(run('r2'), [2]);
+    host.emit('run-epoch', { runId: 'r2', metrics: other.metrics[0]!, snapshots: other.snapshots });
+    expect(s.metrics).toHaveLength(1);
+
+    current = details(run('r1', { status: 'failed', error: 'The trainer process exited with code 3 before finishing.' }), [1]);
+    host.emit('run-status', { runId: 'r1', status: 'failed', error: 'The trainer process exited with code 3 before finishing.' });
+    expect(s.run?.status).toBe('failed');
+    expect(s.isActive).toBe(false);
+    await flush();
+    expect(s.run?.error).toMatch(/exited with code 3/);
+  });
+
+  it('reports a failed action next to the buttons and keeps the page', async () => {
+    host.handle('runs.get', () => details(run('r1', { status: 'completed' }), [1]));
+    host.handle('runs.resume', () => {
+      throw new Error('Run r1 is completed; only an interrupted, cancelled or failed run can be resumed.');
+    });
+    host.handle('runs.setTags', (p) => run('r1', { tags: p.tags as string[] }));
+    const s = useRunDetailStore();
+    await s.load('r1');
+    expect(await s.resume()).toBe(false);
+    expect(s.actionError).toMatch(/only an interrupted/);
+    expect(s.run).not.toBeNull();
+    expect(await s.setTags(['baseline'])).toBe(true);
+    expect(s.run?.tags).toEqual(['baseline']);
+    expect(s.actionError).toBeNull();
+  });
+});
+
+describe('compare store', () => {
+  it('diffs configs, lists layers, and plots runs and pruned children', async () => {
+    const a = run('a', { name: 'ffr' });
+    const b = run('b', { name: 'none', modelInfo: { params: 900, macs: 4000, widths: {} } });
+    const child = run('c', { name: 'ffr-pruned', parentRunId: 'a', kind: 'finetune', modelInfo: { params: 300, macs: 1500, widths: {} } });
+    const dA = { ...details(a, [1, 2]), children: [child] };
+    host.handle('runs.compare', () => ({
+      runs: [summary(a, 0.9), summary(b, 0.8)],
+      configDiff: { regularizer: ['ffr', 'none'] },
+      configs: [{ regularizer: 'ffr', epochs: 3 }, { regularizer: 'none', epochs: 3 }],
+    }));
+    host.handle('runs.get', (p) => (p.runId === 'a' ? dA : p.runId === 'b' ? details(b, [1, 2]) : details(child, [1])));
+    const s = useCompareStore();
+    await s.load(['a', 'b']);
+    expect(s.configRows.map((r) => r.key)).toEqual(['regularizer']);
+    s.onlyDifferences = false;
+    expect(s.configRows.map((r) => [r.key, r.differs])).toEqual([['epochs', false], ['regularizer', true]]);
+    expect(s.layerNames).toEqual(['conv1']);
+    expect(s.scatter.map((p) => [p.id, p.kind, p.x])).toEqual([['a', 'run', 5000], ['b', 'run', 4000], ['c', 'pruned', 1500]]);
+  });
+
+  it('needs two runs before asking the host', async () => {
+    const s = useCompareStore();
+    await s.load(['a']);
+    expect(host.calls).toHaveLength(0);
+    expect(s.result).toBeNull();
+  });
+});
+
+describe('prune store', () => {
+  it('starts the slider at the knee of the stored sweep and prunes there', async () => {
+    const points = [
+      { threshold: 0, params: 1000, macs: 5000, accuracy: 0.9, widths: { conv1: 6 } },
+      { threshold: 0.01, params: 800, macs: 4000, accuracy: 0.895, widths: { conv1: 5 } },
+      { threshold: 0.05, params: 500, macs: 2500, accuracy: 0.7, widths: { conv1: 3 } },
+    ];
+    host.handle('prune.sweeps', () => [{ sweepId: 's1', sourceRunId: 'r1', options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1 }, points, createdAt: 'x' }]);
+    host.handle('prune.list', () => []);
+    host.handle('export.list', () => []);
+    host.handle('prune.run', () => {
+      throw new Error('stop here');
+    });
+    const s = usePruneStore();
+    await s.load('r1');
+    expect(s.available).toBe(true);
+    expect(s.mode).toBe('threshold');
+    expect(s.point?.threshold).toBe(0.01);
+    await s.pruneAndFinetune(2);
+    expect(host.callsOf('prune.run')).toEqual([
+      { runId: 'r1', options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.01 }, finetuneEpochs: 2 } },
+    ]);
+    expect(s.actionError).toBe('stop here');
+  });
+
+  it('a host without the prune methods makes the view explain instead of failing', async () => {
+    const s = usePruneStore();
+    await s.load('r1');
+    expect(s.available).toBe(false);
+    expect(s.error).toBeNull();
+  });
+});
