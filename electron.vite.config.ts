@@ -10,9 +10,29 @@
 import { resolve } from 'node:path';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+
+/**
+ * electron-vite adds `const require = createRequire(import.meta.url)` to every ESM chunk that
+ * calls require(); a module that declares its own top-level `require` the same way (the usual
+ * idiom in Node ESM) then makes the chunk a SyntaxError ("Identifier 'require' has already been
+ * declared"). This renames such a module's own binding before bundling.
+ */
+function renameModuleRequire(): Plugin {
+  const declaration = /^const require = createRequire\(import\.meta\.url\);$/m;
+  return {
+    name: 'ffr:rename-module-require',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.includes('/src-main/') || !declaration.test(code)) return null;
+      return { code: code.replace(/\brequire(?=\s*[.(])/g, '__moduleRequire').replace(declaration, 'const __moduleRequire = createRequire(import.meta.url);'), map: null };
+    },
+  };
+}
 
 export default defineConfig({
   main: {
+    plugins: [renameModuleRequire()],
     build: {
       outDir: 'out/main',
       rolldownOptions: {

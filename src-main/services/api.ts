@@ -10,7 +10,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
-import { backendStatuses as probeBackendStatuses } from '../engine/backend/select';
 import { DatasetError, describeDataset, loadDataset, sampleIndices, samplePng, type Dataset as LoadedDataset } from '../engine/data';
 import { SYNTHETIC_DEFAULTS } from '../engine/data/synthetic';
 import { VERSION } from '../cli/version';
@@ -99,11 +98,11 @@ export interface Api {
 type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<z.input<Methods[M]['result']>> | z.input<Methods[M]['result']>;
 type Handlers = { [M in MethodName]: Handler<M> };
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 function packageVersion(name: string): string | null {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    return (requireHere(`${name}/package.json`) as { version: string }).version;
   } catch {
     return null;
   }
@@ -150,7 +149,8 @@ export function createApi(app: App, options: ApiOptions): Api {
   const { store, runs, jobs } = app;
   const datasets = new DatasetCache();
   let backendsCache: Promise<BackendStatus[]> | undefined;
-  const probe = options.backendStatuses ?? (() => probeBackendStatuses());
+  // Imported on first use: probing loads tfjs (and tfjs-node), which the host otherwise never needs.
+  const probe = options.backendStatuses ?? (async () => (await import('../engine/backend/select')).backendStatuses());
 
   /** Started runs settle in the background; their outcome reaches the UI as run-status events. */
   const background = (p: Promise<unknown>): void => {

@@ -128,17 +128,22 @@ export class ExportService {
       if (fs.existsSync(outDir)) fs.rmSync(outDir, { recursive: true, force: true });
       fs.renameSync(tmp, outDir);
       replaced = true;
-      const record: ExportRecord = this.store.exports.create({
-        runId: target.runId,
-        pruneId: target.pruneId,
-        format: req.format,
-        dir: outDir,
-        files,
-        params: r.params,
-        macs: r.macs,
-        verified: report.verified,
-        maxAbsDiff: r.maxAbsDiff,
-        report,
+      const record: ExportRecord = this.store.transaction(() => {
+        // A forced export replaced the folder: earlier rows describing that folder are stale.
+        const earlier = [target.sourceRunId, target.runId].flatMap((id) => (id ? this.store.exports.listBySource(id) : []));
+        for (const id of new Set(earlier.filter((e) => e.dir === outDir).map((e) => e.id))) this.store.exports.delete(id);
+        return this.store.exports.create({
+          runId: target.runId,
+          pruneId: target.pruneId,
+          format: req.format,
+          dir: outDir,
+          files,
+          params: r.params,
+          macs: r.macs,
+          verified: report.verified,
+          maxAbsDiff: r.maxAbsDiff,
+          report,
+        });
       });
       return { exportId: record.id, format: req.format, dir: outDir, files, params: r.params, macs: r.macs, verified: report.verified, maxAbsDiff: r.maxAbsDiff, report };
     } catch (e) {

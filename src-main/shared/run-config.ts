@@ -128,10 +128,10 @@ export const DEFAULT_BASELINE_LAMBDA: Record<Exclude<RegularizerName, 'ffr' | 'n
 
 /**
  * Learning rates that train each architecture stably with SGD + momentum 0.9: networks with batch
- * norm take the usual 0.05; LeNet-5 and the MLP (no BN) diverge there and get 0.01.
+ * norm take the usual 0.05; the MLP (no BN) diverges there and gets 0.01.
  */
 export function defaultLearningRate(model: ModelName): number {
-  return model === 'lenet5' || model === 'mlp' ? 0.01 : 0.05;
+  return model === 'mlp' ? 0.01 : 0.05;
 }
 
 export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {

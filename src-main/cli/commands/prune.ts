@@ -62,12 +62,19 @@ export async function pruneAndFinetune(app: App, runId: string, options: unknown
 }
 
 export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
+  // Commander only honours positional options on `prune` when its parent has them too; the root
+  // command has no options of its own besides --version/--help, so this changes nothing else.
+  program.enablePositionalOptions();
   const prune = program
     .command('prune')
+    // `prune` and `prune sweep` share option names (--json, --criterion…): the parent's options are
+    // only read before the subcommand's name, so `ffr prune sweep RUN --json` reaches the sweep.
+    .enablePositionalOptions()
     .description('remove whole channels from a completed run (physically smaller model), optionally fine-tune it')
     .argument('<run>', 'id of a completed run')
     .option('--threshold <t>', 'remove channel groups whose normalized importance is at most t', numberOption('--threshold', { min: 0 }))
-    .option('--ratio <r>', 'remove this share of channels (0..1)', numberOption('--ratio', { min: 0, max: 1 }))
+    // Range checked by the prune service, so the refusal is one sentence however the request arrives.
+    .option('--ratio <r>', 'remove this share of channels (0..1)', numberOption('--ratio'))
     .option('--criterion <name>', `importance: ${PRUNE_CRITERIA.join(', ')}`, choiceOption('--criterion', PRUNE_CRITERIA), 'activity')
     .option('--scope <name>', 'normalize and rank per layer or over the whole model', choiceOption('--scope', PRUNE_SCOPES), 'layer')
     .option('--min-channels <k>', 'keep at least k channels per layer (default: refuse to empty a layer)', numberOption('--min-channels', { integer: true, min: 1 }))

@@ -90,7 +90,7 @@ export function addTrainOptions(cmd: Command): Command {
       .option('--shortcut <A|B>', 'ResNet stage shortcut', choiceOption('--shortcut', ['A', 'B'] as const), 'A')
       .option('--epochs <n>', 'epochs', numberOption('--epochs', { integer: true, min: 1, max: 10000 }), 3)
       .option('--batch-size <n>', 'batch size', numberOption('--batch-size', { integer: true, min: 1, max: 8192 }), 64)
-      .option('--lr <x>', 'learning rate (default 0.01 for lenet5/mlp, 0.05 otherwise)', numberOption('--lr', { min: 1e-8, max: 10 }))
+      .option('--lr <x>', 'learning rate (default 0.01 for mlp, 0.05 otherwise)', numberOption('--lr', { min: 1e-8, max: 10 }))
       .option('--momentum <x>', 'SGD momentum', numberOption('--momentum', { min: 0, max: 0.999 }), 0.9)
       .option('--weight-decay <x>', 'weight decay on kernels', numberOption('--weight-decay', { min: 0, max: 1 }), 5e-4)
       .option('--optimizer <name>', 'sgd or adam', choiceOption('--optimizer', ['sgd', 'adam'] as const), 'sgd')

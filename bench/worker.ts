@@ -1,0 +1,42 @@
+/**
+ * One benchmark measurement in a fresh process (so peak RSS belongs to this model and backend
+ * alone): `tsx bench/worker.ts --backend wasm --arch resnet20 --batch 64 --warmup 1 --steps 5`.
+ * Prints one JSON object on stdout.
+ */
+import { median, parseArgs } from './lib/args';
+import { setupBackend, type BenchBackend } from './lib/setup_backend';
+import { makeTrainStep, type BenchArch } from './lib/train_step';
+
+const args = parseArgs(process.argv.slice(2));
+const backend = (args.get('backend') ?? 'wasm') as BenchBackend;
+const arch = (args.get('arch') ?? 'resnet20') as BenchArch;
+const batch = Number(args.get('batch') ?? 64);
+const warmup = Number(args.get('warmup') ?? 1);
+const steps = Number(args.get('steps') ?? 5);
+
+const threads = await setupBackend(backend);
+const train = makeTrainStep(arch, batch);
+let loss = NaN;
+for (let i = 0; i < warmup; i++) loss = train.step();
+const stepMs: number[] = [];
+for (let i = 0; i < steps; i++) {
+  const t0 = performance.now();
+  loss = train.step();
+  stepMs.push(performance.now() - t0);
+}
+train.dispose();
+const medianStepMs = median(stepMs);
+process.stdout.write(
+  JSON.stringify({
+    framework: 'tfjs',
+    backend,
+    arch,
+    batch,
+    threads,
+    stepMs,
+    medianStepMs,
+    imagesPerSec: (batch * 1000) / medianStepMs,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    finalLoss: loss,
+  }) + '\n',
+);

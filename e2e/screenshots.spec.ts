@@ -1,0 +1,135 @@
+/**
+ * Regenerates docs/screenshots/*.png from a real `ffr serve` with real runs.
+ *
+ *   FFR_SCREENSHOTS=1 npx playwright test --project screenshots
+ *
+ * With FFR_SCREENSHOT_HOME=<data dir> it photographs the runs already there (the project with the
+ * most runs); otherwise it trains a small study first on a temporary data directory (LeNet-5 on
+ * synthetic 28×28 digits: FFR, slimming and no regularizer, then a prune + fine-tune + export).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { apiCall } from './helpers';
+import { ROOT, startServe, type Served } from './serve';
+
+const OUT = path.join(ROOT, 'docs/screenshots');
+let server: Served;
+
+interface RunRow { id: string; name: string; status: string; projectId: string; parentRunId: string | null }
+
+async function call<T>(method: string, params: unknown): Promise<T> {
+  return apiCall<T>(server.origin, server.token, method, params);
+}
+
+async function waitIdle(): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const runs = await call<RunRow[]>('runs.list', {});
+    if (!runs.some((r) => r.status === 'queued' || r.status === 'running')) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Trains the small study the screenshots show (only when no data directory was given). */
+async function seed(): Promise<void> {
+  const p = await call<{ id: string }>('projects.create', { name: 'LeNet-5 · synthetic digits' });
+  const base = {
+    model: 'lenet5', width: 1, dataset: { name: 'synthetic', shape: [28, 28, 1], classes: 4, trainSize: 256, testSize: 64 },
+    epochs: 8, batchSize: 32, lr: 0.01, backend: 'auto',
+  };
+  const ffr = await call<RunRow>('runs.create', { projectId: p.id, name: 'ffr λ0.1', config: { ...base, regularizer: 'ffr', ffr: { lambdaLength: 0.1, lambdaCurvature: 0.05 } } });
+  await call('runs.create', { projectId: p.id, name: 'slimming', config: { ...base, regularizer: 'slimming' } });
+  await call('runs.create', { projectId: p.id, name: 'no regularizer', config: { ...base, regularizer: 'none' } });
+  await waitIdle();
+  await call('prune.sweep', { runId: ffr.id, options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, valLimit: 64, thresholds: [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] } });
+  const pr = await call<{ prune: { pruneId: string } }>('prune.run', { runId: ffr.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
+  await waitIdle();
+  await call('export.run', { target: pr.prune.pruneId, format: 'tfjs' });
+}
+
+async function shot(page: Page, name: string, fullHeight = true): Promise<void> {
+  await page.waitForTimeout(700); // charts draw on the next frame
+  if (fullHeight) {
+    const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? 900);
+    await page.setViewportSize({ width: 1440, height: Math.min(3000, Math.max(900, h)) });
+    await page.waitForTimeout(500);
+  }
+  await page.screenshot({ path: path.join(OUT, `${name}.png`) });
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+test.beforeAll(async () => {
+  test.setTimeout(900_000);
+  const home = process.env.FFR_SCREENSHOT_HOME;
+  server = await startServe(home ? { home } : {});
+  fs.mkdirSync(OUT, { recursive: true });
+  if (!home) await seed();
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+test('screenshots of every view', async ({ page }) => {
+  test.setTimeout(600_000);
+  const go = (route: string) => page.goto(`${server.url}#${route}`);
+  const runs = await call<RunRow[]>('runs.list', {});
+  const projects = await call<Array<{ id: string; runCount: number }>>('projects.list', {});
+  const project = [...projects].sort((a, b) => b.runCount - a.runCount)[0]!;
+  const mine = runs.filter((r) => r.projectId === project.id && r.status === 'completed');
+  // The FFR run with a pruned child is the showcase; compare it with its baselines.
+  const children = mine.filter((r) => r.parentRunId);
+  const showcase = mine.find((r) => children.some((c) => c.parentRunId === r.id)) ?? mine[0]!;
+  const compareIds = mine.filter((r) => !r.parentRunId).slice(0, 3).map((r) => r.id);
+  if (!compareIds.includes(showcase.id)) compareIds[0] = showcase.id;
+
+  await go('/projects');
+  await expect(page.getByTestId('projects-table')).toBeVisible();
+  await shot(page, 'projects', false);
+
+  await go(`/projects/${project.id}`);
+  await expect(page.getByTestId('runs-table')).toBeVisible();
+  await shot(page, 'runs', false);
+
+  await go(`/runs/${showcase.id}`);
+  await expect(page.getByTestId('heatmap')).toBeVisible();
+  await shot(page, 'run');
+
+  await go(`/runs/${showcase.id}/prune`);
+  await expect(page.getByTestId('prune-slider')).toBeVisible();
+  await shot(page, 'prune');
+
+  await go(`/compare?runs=${compareIds.join(',')}`);
+  await expect(page.getByTestId('compare-result')).toBeVisible();
+  await shot(page, 'compare');
+
+  await go(`/new-run?project=${project.id}`);
+  await expect(page.getByTestId('new-run-form')).toBeVisible();
+  await page.getByTestId('f-lambdaLength').fill('250');
+  await shot(page, 'new-run', false);
+
+  await go('/datasets');
+  await expect(page.getByTestId('sample-grid')).toBeVisible();
+  await shot(page, 'datasets', false);
+
+  await go('/settings');
+  await expect(page.getByTestId('backends')).toBeVisible();
+  await shot(page, 'settings', false);
+
+  // Live: a short run, photographed while it trains.
+  const live = await call<RunRow>('runs.create', {
+    projectId: project.id, name: 'live ffr',
+    config: { model: 'lenet5', dataset: { name: 'synthetic', shape: [28, 28, 1], classes: 4, trainSize: 1024, testSize: 64 }, epochs: 6, batchSize: 32, lr: 0.01, regularizer: 'ffr', ffr: { lambdaLength: 0.1 } },
+  });
+  await go(`/runs/${live.id}`);
+  await expect(page.getByTestId('heatmap')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
+  await shot(page, 'run-live', false);
+  await call('runs.cancel', { runId: live.id });
+  await waitIdle();
+  await call('runs.delete', { runId: live.id });
+
+  // The refusal a page without the token gets from its API calls.
+  await page.goto(`${server.origin}/#/projects`);
+  await expect(page.getByTestId('unauthorized')).toBeVisible();
+  await shot(page, 'unauthorized', false);
+});

@@ -1,0 +1,82 @@
+/**
+ * `ffr serve` as a user runs it: prints {url, port, token} with --json, answers with the token,
+ * refuses a non-loopback host, and shuts down cleanly on SIGTERM, cancelling a running training
+ * (left resumable as `cancelled`).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../store';
+import { tinyConfig } from '../../services/testing/host';
+
+const BIN = fileURLToPath(new URL('../../../bin/ffr.js', import.meta.url));
+
+let child: ChildProcess | undefined;
+let home: string | undefined;
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (home) fs.rmSync(home, { recursive: true, force: true });
+  child = undefined;
+  home = undefined;
+});
+
+function serve(args: string[]): { child: ChildProcess; stdout: Promise<string>; stderr: () => string; exit: Promise<number | null> } {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-serve-'));
+  const c = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, FFR_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = c;
+  let out = '';
+  let err = '';
+  c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const stdout = new Promise<string>((resolve) => {
+    c.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      // One JSON document, printed once listening.
+      if (out.trim().endsWith('}')) resolve(out);
+    });
+    c.on('exit', () => resolve(out));
+  });
+  const exit = new Promise<number | null>((resolve) => c.on('exit', (code) => resolve(code)));
+  return { child: c, stdout, stderr: () => err, exit };
+}
+
+describe('ffr serve', () => {
+  it('refuses a non-loopback host without --allow-remote', async () => {
+    const s = serve(['--host', '0.0.0.0', '--port', '0']);
+    expect(await s.exit).not.toBe(0);
+    expect(s.stderr()).toMatch(/^ffr: Refusing to listen on 0\.0\.0\.0: .*--allow-remote.*\.\n$/);
+    expect(fs.readdirSync(home!)).toEqual([]); // nothing created
+  });
+
+  it('serves with a token and stops cleanly on SIGTERM, cancelling a running training', async () => {
+    const s = serve(['--port', '0', '--json']);
+    const info = JSON.parse(await s.stdout) as { url: string; port: number; token: string };
+    expect(info.url).toBe(`http://127.0.0.1:${info.port}/?token=${info.token}`);
+    const base = `http://127.0.0.1:${info.port}/api/`;
+    expect((await fetch(`${base}app.ping`, { method: 'POST', body: '{}' })).status).toBe(401);
+    const res = await fetch(`${base}runs.create`, {
+      method: 'POST',
+      headers: { 'x-ffr-token': info.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ config: tinyConfig({ epochs: 500 }) }),
+    });
+    expect(res.status).toBe(200);
+    const run = ((await res.json()) as { result: { id: string } }).result;
+    // Wait until it trains, then stop the server.
+    for (let i = 0; i < 400; i++) {
+      const r = await fetch(`${base}runs.get`, { method: 'POST', headers: { 'x-ffr-token': info.token }, body: JSON.stringify({ runId: run.id }) });
+      if (((await r.json()) as { result: { run: { status: string } } }).result.run.status === 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    expect(s.stderr()).toMatch(/SIGTERM: stopping/);
+    const store = openStore(path.join(home!, 'ffr.sqlite'), { recoverInterrupted: false });
+    try {
+      expect(store.runs.require(run.id).status).toBe('cancelled');
+    } finally {
+      store.close();
+    }
+  });
+});
