@@ -47,6 +47,7 @@ interface Measurement {
   arch: string;
   threads: number;
   medianStepMs: number;
+  medianCpuMsPerStep: number;
   imagesPerSec: number;
   peakRssMB: number;
   stepMs: number[];
@@ -89,7 +90,7 @@ for (const p of selected) {
     if (p.backend === 'wasm') threads = m.threads;
     results.push(m);
   } catch (e) {
-    results.push({ framework: 'tfjs', backend: p.backend, arch: p.arch, threads: 0, medianStepMs: NaN, imagesPerSec: NaN, peakRssMB: NaN, stepMs: [], error: (e as Error).message });
+    results.push({ framework: 'tfjs', backend: p.backend, arch: p.arch, threads: 0, medianStepMs: NaN, medianCpuMsPerStep: NaN, imagesPerSec: NaN, peakRssMB: NaN, stepMs: [], error: (e as Error).message });
   }
 }
 
@@ -118,10 +119,13 @@ const rows = results.map((m) => {
     threads: m.threads,
     imagesPerSec: m.imagesPerSec,
     medianStepMs: m.medianStepMs,
+    cpuMsPerStep: m.medianCpuMsPerStep,
     peakRssMB: m.peakRssMB,
     pytorchImagesPerSec: ref?.imagesPerSec ?? null,
     pytorchPeakRssMB: ref?.peakRssMB ?? null,
     ratioOursToPytorch: ref ? m.imagesPerSec / ref.imagesPerSec : null,
+    // Throughput ratio by CPU time (PyTorch CPU ms / ours): comparable even when the machine is busy.
+    ratioByCpuTime: ref ? ref.medianCpuMsPerStep / m.medianCpuMsPerStep : null,
     error: m.error,
   };
 });
@@ -134,7 +138,8 @@ const report = {
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverage1m: os.loadavg()[0] ?? null, node: process.version },
   pytorch: torchVersion,
   note: 'cpu backend measured for lenet5 only: its conv gradients are scalar JS loops, hopeless for CIFAR CNNs. ' +
-    'Per-step times are medians after warm-up; peak RSS is the whole process (wasm heap included).',
+    'Per-step times are medians after warm-up; peak RSS is the whole process (wasm heap included). ' +
+    'CPU ms is process CPU time per step: on a busy machine, compare by it (ratioByCpuTime).',
   rows,
   raw: { tfjs: results, pytorch: [...torchResults.values()] },
   wallSeconds: (Date.now() - started) / 1000,
@@ -143,16 +148,18 @@ fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 fs.writeFileSync(path.join(here, 'results', 'latest.json'), JSON.stringify(report, null, 2) + '\n');
 
 const fmt = (v: number | null, digits = 1): string => (v === null || Number.isNaN(v) ? '—' : v.toFixed(digits));
-const header = ['model', 'backend', 'thr', 'img/s', 'step ms', 'peak RSS MB', 'PyTorch img/s', 'ours/PyTorch'];
+const header = ['model', 'backend', 'thr', 'img/s', 'step ms', 'CPU ms', 'peak RSS MB', 'PyTorch img/s', 'ours/PyTorch', 'by CPU time'];
 const table = rows.map((r) => [
   r.model,
   r.backend,
   String(r.threads),
   fmt(r.imagesPerSec),
   fmt(r.medianStepMs, 0),
+  fmt(r.cpuMsPerStep, 0),
   fmt(r.peakRssMB, 0),
   fmt(r.pytorchImagesPerSec),
   r.ratioOursToPytorch === null ? '—' : r.ratioOursToPytorch.toFixed(2),
+  r.ratioByCpuTime === null ? '—' : r.ratioByCpuTime.toFixed(2),
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
 const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -1,6 +1,6 @@
 """PyTorch reference for `npm run bench`: trains the workbench's architectures on random data.
 
-The models mirror src-main/engine/models/builders.ts (width 1): LeNet-5 (ReLU, max-pooling, no BN),
+The models mirror src-main/engine/models/builders.ts (width 1): LeNet-5 (conv/dense + BN + ReLU, max-pooling),
 CIFAR VGG-11 (3x3 conv without bias + BN + ReLU, 2x2 max-pooling, global average pooling, linear) and
 ResNet-20 with option-A shortcuts. One step = forward, cross-entropy, backward, SGD update, exactly
 what the tfjs bench times. Prints one JSON object on stdout.
@@ -19,19 +19,20 @@ import torch.nn.functional as F
 
 
 class LeNet5(nn.Module):
+    """As builders.ts: BN after every hidden conv and dense layer (those layers have no bias)."""
+
     def __init__(self, classes):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
+        self.conv1 = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2, bias=False), nn.BatchNorm2d(6), nn.ReLU())
+        self.conv2 = nn.Sequential(nn.Conv2d(6, 16, 5, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        self.fc1 = nn.Sequential(nn.Linear(16 * 5 * 5, 120, bias=False), nn.BatchNorm1d(120), nn.ReLU())
+        self.fc2 = nn.Sequential(nn.Linear(120, 84, bias=False), nn.BatchNorm1d(84), nn.ReLU())
         self.classifier = nn.Linear(84, classes)
 
     def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = torch.flatten(x, 1)
-        return self.classifier(F.relu(self.fc2(F.relu(self.fc1(x)))))
+        x = F.max_pool2d(self.conv1(x), 2)
+        x = F.max_pool2d(self.conv2(x), 2)
+        return self.classifier(self.fc2(self.fc1(torch.flatten(x, 1))))
 
 
 class VGG11(nn.Module):
@@ -114,16 +115,18 @@ def main():
 
     for _ in range(a.warmup):
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(a.steps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     median = statistics.median(times)
     print(json.dumps({
         'framework': 'pytorch', 'version': torch.__version__, 'arch': a.arch, 'batch': a.batch,
         'threads': torch.get_num_threads(), 'stepMs': [t * 1000 for t in times], 'medianStepMs': median * 1000,
-        'imagesPerSec': a.batch / median,
+        'imagesPerSec': a.batch / median, 'medianCpuMsPerStep': statistics.median(cpu) * 1000,
         'peakRssMB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 

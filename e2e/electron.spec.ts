@@ -9,10 +9,19 @@ import path from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
 import { ROOT } from './serve';
 
+/**
+ * The path `require('electron')` would return, found without calling it: when the binary is
+ * missing, electron's index.js tries to download it, which a test run must never do.
+ */
 function electronBinary(): string | null {
   try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' && fs.existsSync(p) ? p : null;
+    const pkgDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = path.join(pkgDir, 'path.txt');
+    if (!fs.existsSync(pathFile)) return null;
+    const rel = fs.readFileSync(pathFile, 'utf8').trim();
+    const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(pkgDir, 'dist');
+    const full = path.join(distDir, rel);
+    return fs.existsSync(full) ? full : null;
   } catch {
     return null;
   }

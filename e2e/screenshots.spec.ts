@@ -16,16 +16,18 @@ import { ROOT, startServe, type Served } from './serve';
 const OUT = path.join(ROOT, 'docs/screenshots');
 let server: Served;
 
-interface RunRow { id: string; name: string; status: string; projectId: string; parentRunId: string | null }
+interface RunRow { id: string; name: string; status: string; projectId: string; parentRunId: string | null; config: { regularizer: string } }
 
 async function call<T>(method: string, params: unknown): Promise<T> {
   return apiCall<T>(server.origin, server.token, method, params);
 }
 
-async function waitIdle(): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+/** Waits until the given runs (or all runs this script queued) have finished. */
+const queued: string[] = [];
+async function waitIdle(ids: string[] = queued): Promise<void> {
+  for (let i = 0; i < 900; i++) {
     const runs = await call<RunRow[]>('runs.list', {});
-    if (!runs.some((r) => r.status === 'queued' || r.status === 'running')) return;
+    if (!runs.some((r) => ids.includes(r.id) && (r.status === 'queued' || r.status === 'running'))) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
@@ -37,12 +39,15 @@ async function seed(): Promise<void> {
     model: 'lenet5', width: 1, dataset: { name: 'synthetic', shape: [28, 28, 1], classes: 4, trainSize: 256, testSize: 64 },
     epochs: 8, batchSize: 32, lr: 0.01, backend: 'auto',
   };
-  const ffr = await call<RunRow>('runs.create', { projectId: p.id, name: 'ffr λ0.1', config: { ...base, regularizer: 'ffr', ffr: { lambdaLength: 0.1, lambdaCurvature: 0.05 } } });
-  await call('runs.create', { projectId: p.id, name: 'slimming', config: { ...base, regularizer: 'slimming' } });
-  await call('runs.create', { projectId: p.id, name: 'no regularizer', config: { ...base, regularizer: 'none' } });
+  const ffr = await call<RunRow>('runs.create', { projectId: p.id, name: 'ffr λlen 0.1', config: { ...base, regularizer: 'ffr', ffr: { lambdaLength: 0.1, lambdaCurvature: 0.05 } } });
+  const slim = await call<RunRow>('runs.create', { projectId: p.id, name: 'slimming', config: { ...base, regularizer: 'slimming', lambda: 1e-3 } });
+  const none = await call<RunRow>('runs.create', { projectId: p.id, name: 'no regularizer', config: { ...base, regularizer: 'none' } });
+  queued.push(ffr.id, slim.id, none.id);
   await waitIdle();
   await call('prune.sweep', { runId: ffr.id, options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, valLimit: 64, thresholds: [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] } });
-  const pr = await call<{ prune: { pruneId: string } }>('prune.run', { runId: ffr.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
+  const pr = await call<{ prune: { pruneId: string }; child: RunRow | null }>('prune.run', { runId: ffr.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
+  const pr2 = await call<{ child: RunRow | null }>('prune.run', { runId: slim.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
+  for (const c of [pr.child, pr2.child]) if (c) queued.push(c.id);
   await waitIdle();
   await call('export.run', { target: pr.prune.pruneId, format: 'tfjs' });
 }
@@ -78,7 +83,8 @@ test('screenshots of every view', async ({ page }) => {
   const mine = runs.filter((r) => r.projectId === project.id && r.status === 'completed');
   // The FFR run with a pruned child is the showcase; compare it with its baselines.
   const children = mine.filter((r) => r.parentRunId);
-  const showcase = mine.find((r) => children.some((c) => c.parentRunId === r.id)) ?? mine[0]!;
+  const pruned = mine.filter((r) => children.some((c) => c.parentRunId === r.id));
+  const showcase = pruned.find((r) => r.config.regularizer === 'ffr') ?? pruned[0] ?? mine[0]!;
   const compareIds = mine.filter((r) => !r.parentRunId).slice(0, 3).map((r) => r.id);
   if (!compareIds.includes(showcase.id)) compareIds[0] = showcase.id;
 
@@ -104,6 +110,7 @@ test('screenshots of every view', async ({ page }) => {
 
   await go(`/new-run?project=${project.id}`);
   await expect(page.getByTestId('new-run-form')).toBeVisible();
+  await expect(page.getByTestId('f-dataset')).not.toHaveValue('');
   await page.getByTestId('f-lambdaLength').fill('250');
   await shot(page, 'new-run', false);
 
@@ -118,14 +125,14 @@ test('screenshots of every view', async ({ page }) => {
   // Live: a short run, photographed while it trains.
   const live = await call<RunRow>('runs.create', {
     projectId: project.id, name: 'live ffr',
-    config: { model: 'lenet5', dataset: { name: 'synthetic', shape: [28, 28, 1], classes: 4, trainSize: 1024, testSize: 64 }, epochs: 6, batchSize: 32, lr: 0.01, regularizer: 'ffr', ffr: { lambdaLength: 0.1 } },
+    config: { model: 'lenet5', dataset: { name: 'synthetic', shape: [28, 28, 1], classes: 4, trainSize: 2048, testSize: 64 }, epochs: 6, batchSize: 32, lr: 0.01, regularizer: 'ffr', ffr: { lambdaLength: 0.1 } },
   });
   await go(`/runs/${live.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
   await shot(page, 'run-live', false);
   await call('runs.cancel', { runId: live.id });
-  await waitIdle();
+  await waitIdle([live.id]);
   await call('runs.delete', { runId: live.id });
 
   // The refusal a page without the token gets from its API calls.

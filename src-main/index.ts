@@ -32,6 +32,8 @@ app.enableSandbox();
 let services: { app: App; api: Api; stopEvents: () => void; stopIpc: () => void } | null = null;
 let mainWindow: BrowserWindow | null = null;
 
+const forkUtility: UtilityFork = (entry, args, options) => utilityProcess.fork(entry, args, options);
+
 function openServices(): NonNullable<typeof services> {
   const paths = resolveHome(app.getPath('userData'));
   const binding = findBinding(bindingCandidates(appRoot, process.resourcesPath));
@@ -39,7 +41,7 @@ function openServices(): NonNullable<typeof services> {
   try {
     ffr = createApp({
       paths,
-      launcher: utilityTrainerLauncher(utilityProcess.fork as unknown as UtilityFork, trainerEntry),
+      launcher: utilityTrainerLauncher(forkUtility, trainerEntry),
       ...(binding ? { nativeBinding: binding } : {}),
     });
   } catch (e) {

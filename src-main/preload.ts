@@ -39,14 +39,37 @@ const api: FfrApi = {
   on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void {
     if (typeof event !== 'string' || !isEventName(event)) throw new Error(`There is no event "${String(event)}" in the workbench API.`);
     if (typeof handler !== 'function') throw new Error('The event handler must be a function.');
-    const listener = (_e: IpcRendererEvent, frame: EventFrame): void => {
-      if (frame && frame.event === event) handler(frame.payload as EventPayload<E>);
-    };
-    ipcRenderer.on(IPC_EVENT_CHANNEL, listener);
+    const set = handlers.get(event) ?? new Set();
+    handlers.set(event, set);
+    const h = handler as (payload: unknown) => void;
+    set.add(h);
+    listen();
     return () => {
-      ipcRenderer.removeListener(IPC_EVENT_CHANNEL, listener);
+      set.delete(h);
     };
   },
 };
+
+/**
+ * One IPC listener for all subscriptions (not one per `on`, which would trip Node's listener
+ * limit in a UI that subscribes per component), fanning frames out by event name.
+ */
+const handlers = new Map<EventName, Set<(payload: unknown) => void>>();
+let listening = false;
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  ipcRenderer.on(IPC_EVENT_CHANNEL, (_e: IpcRendererEvent, frame: EventFrame) => {
+    if (!frame || typeof frame.event !== 'string' || !isEventName(frame.event)) return;
+    for (const h of handlers.get(frame.event) ?? []) {
+      try {
+        h(frame.payload);
+      } catch (err) {
+        // One failing view must not starve the others of events.
+        console.error(err);
+      }
+    }
+  });
+}
 
 contextBridge.exposeInMainWorld('ffr', api);

@@ -18,7 +18,7 @@ function ffr(...args: string[]): { code: number; stdout: string; stderr: string 
     cwd: root,
     env: { ...process.env, FFR_HOME: home },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 300_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -47,7 +47,7 @@ beforeAll(() => {
   );
   expect(run.status).toBe('completed');
   runId = run.runId;
-});
+}, 300_000);
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 describe('ffr prune / sweep / export', () => {
@@ -69,7 +69,7 @@ describe('ffr prune / sweep / export', () => {
     expect(count('prunes')).toBe(0);
     expect(fs.readdirSync(path.join(home, 'prunes')).length).toBe(0);
     expect(fs.existsSync(path.join(home, 'x'))).toBe(false);
-  });
+  }, 300_000);
 
   it('refuses an unfinished run', () => {
     const store = openStore(path.join(home, 'ffr.sqlite'));
@@ -81,7 +81,7 @@ describe('ffr prune / sweep / export', () => {
     const e = ffr('export', queued, '--format', 'tfjs', '--out', path.join(home, 'q'));
     expect(e.code).not.toBe(0);
     expect(count('prunes')).toBe(0);
-  });
+  }, 300_000);
 
   it('prunes, fine-tunes, sweeps and exports', () => {
     const p = json<{
@@ -117,12 +117,13 @@ describe('ffr prune / sweep / export', () => {
       expect(fs.readdirSync(out).sort()).toEqual([...e.files].sort());
       const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as { sourceRunId: string; pruneId: string };
       expect(report).toMatchObject({ sourceRunId: runId, pruneId: p.pruneId });
-      // Exists and not empty: refused without --force, replaced with it.
-      const again = ffr('export', p.pruneId, '--format', format, '--out', out);
-      expect(again.code).not.toBe(0);
-      expect(again.stderr).toMatch(/exists and is not empty; pass --force/);
-      expect(ffr('export', p.pruneId, '--format', format, '--out', out, '--force').code).toBe(0);
     }
+    // Exists and not empty: refused without --force (before any trainer starts), replaced with it.
+    const out = path.join(home, 'out-onnx');
+    const again = ffr('export', p.pruneId, '--format', 'onnx', '--out', out);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/exists and is not empty; pass --force/);
+    expect(ffr('export', p.pruneId, '--format', 'onnx', '--out', out, '--force').code).toBe(0);
     // One row per folder: the forced export replaced the first one's row.
     expect(count('exports')).toBe(2);
     // No temporary folders left next to the outputs.
@@ -147,5 +148,5 @@ describe('ffr prune / sweep / export', () => {
     const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script, path.join(home, 'out-tfjs')], { cwd: root, encoding: 'utf8' });
     expect(plain.status, plain.stderr).toBe(0);
     expect(plain.stdout.trim().split('\n').pop()).toBe('[2,3]');
-  });
+  }, 400_000);
 });

@@ -231,7 +231,12 @@ describe('preload', () => {
     emit({ event: 'log', payload: { runId: 'r', level: 'info', message: 'x' } });
     expect(got).toEqual([{ runId: 'r', status: 'running', error: null }]);
     off();
-    expect(listeners.get(IPC_EVENT_CHANNEL)).toEqual([]);
+    emit({ event: 'run-status', payload: { runId: 'r', status: 'completed', error: null } });
+    expect(got).toHaveLength(1);
+    // One IPC listener however many subscriptions.
+    ffr.on('log', () => {});
+    ffr.on('log', () => {});
+    expect(listeners.get(IPC_EVENT_CHANNEL)).toHaveLength(1);
     vi.doUnmock('electron');
   });
 });

@@ -5,14 +5,13 @@
  *
  * The fork function is injected (Electron's in the app, a fake in tests).
  */
-import type { Readable } from 'node:stream';
 import type { HostMessage } from '../trainer/protocol';
 import { cancelFlag, type TrainerLauncher } from '../services/trainer-launcher';
 
 /** The part of Electron's UtilityProcess used here. */
 export interface UtilityProcessLike {
   readonly pid: number | undefined;
-  readonly stderr: Readable | null;
+  readonly stderr: NodeJS.ReadableStream | null;
   postMessage(message: unknown): void;
   kill(): boolean;
   on(event: 'message', listener: (message: unknown) => void): unknown;

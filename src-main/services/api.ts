@@ -73,6 +73,9 @@ function sentence(message: string): string {
   return /[.!?]$/.test(first) ? first : `${first}.`;
 }
 
+/** Smallest gap between two progress events of one run sent to the UI. */
+export const PROGRESS_INTERVAL_MS = 200;
+
 export type DispatchReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
 
 export interface ApiOptions {
@@ -452,8 +455,19 @@ export function createApi(app: App, options: ApiOptions): Api {
       }
     }
   }
-  const onStatus = (p: EventPayload<'run-status'>): void => emit('run-status', p);
-  const onProgress = (p: EventPayload<'run-progress'>): void => emit('run-progress', p);
+  const onStatus = (p: EventPayload<'run-status'>): void => {
+    if (p.status !== 'queued' && p.status !== 'running') lastProgress.delete(p.runId);
+    emit('run-status', p);
+  };
+  // Progress is throttled per run (the trainer reports every step, which can be hundreds a second
+  // on small batches): at most one every PROGRESS_INTERVAL_MS, plus each epoch's last step.
+  const lastProgress = new Map<string, number>();
+  const onProgress = (p: EventPayload<'run-progress'>): void => {
+    const now = Date.now();
+    if (p.step !== p.steps && now - (lastProgress.get(p.runId) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    lastProgress.set(p.runId, now);
+    emit('run-progress', p);
+  };
   const onEpoch = (p: { runId: string; metrics: EventPayload<'run-epoch'>['metrics'] }): void => {
     // The job manager emits after the epoch's transaction, so its snapshots are in the store.
     let snapshots: EventPayload<'run-epoch'>['snapshots'] = [];

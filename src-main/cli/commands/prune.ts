@@ -45,6 +45,9 @@ export function pruneJson(v: PruneView): Record<string, unknown> {
     accuracy: v.accuracy,
     layers: v.layers,
     modelPath: v.modelPath,
+    // Why channels went together or stayed: the tied groups and any group kept for a reason.
+    groups: v.report.groups,
+    folded: v.report.folded,
   };
 }
 
@@ -102,6 +105,10 @@ export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => P
         info(table(['layer', 'channels before', 'after'], view.layers.map((l) => [l.name, String(l.before), String(l.after)])));
         info(`params ${formatCount(view.params.before)} → ${formatCount(view.params.after)}, MACs ${formatCount(view.macs.before)} → ${formatCount(view.macs.after)}`);
         info(`accuracy ${formatPercent(view.accuracy.before, 2)} before, ${formatPercent(view.accuracy.pruned, 2)} pruned, ${formatPercent(view.accuracy.finetuned, 2)} fine-tuned`);
+        const kept = view.report.groups.filter((g) => g.keptBecause);
+        const tied = view.report.groups.filter((g) => g.members.length > 1);
+        info(`${view.report.groupCount} channel groups, ${tied.length} tying several layers' channels; ${view.report.folded.length} constant channel(s) folded`);
+        for (const g of kept.slice(0, 10)) info(`  kept ${g.members.slice(0, 4).join(', ')}${g.members.length > 4 ? ', …' : ''}: ${g.keptBecause}`);
         info(`model: ${view.modelPath}`);
       }),
     );

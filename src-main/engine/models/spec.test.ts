@@ -34,7 +34,7 @@ describe('parameter and MAC counts match the literature', () => {
     expectNear(totalCost(buildModelSpec('resnet110', cifar)).params, 1.73e6);
   });
 
-  it('lenet5 (with BN) on 28x28x1: 61.7 K params, as LeCun et al. (BN's γ, β replace the biases)', () => {
+  it('lenet5 (with BN) on 28x28x1: 61.7 K params, as LeCun et al. (BN γ and β replace the biases)', () => {
     expectNear(totalCost(buildModelSpec('lenet5', mnist)).params, 61.7e3);
   });
 

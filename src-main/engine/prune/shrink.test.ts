@@ -115,26 +115,42 @@ describe('MACs after pruning are recomputed from the shrunk spec', () => {
 describe('constant channels are folded where exact, kept elsewhere', () => {
   const select: SelectionOptions = { criterion: 'l2', scope: 'layer', threshold: 1e-6, minChannels: 1, aggregate: 'max' };
 
-  it('lenet5: a zero filter with bias 0.3 folds into the unpadded conv2', () => {
+  it('lenet5: γ = 0, β = 0.3 folds into the unpadded conv2 (through its batch norm\'s running mean)', () => {
     const spec = buildModelSpec('lenet5', { inputShape: [28, 28, 1], classes: 10, width: 1, shortcut: 'A' });
     const weights = randomWeights(spec, 4);
-    const k = weights.get('conv1/kernel')!;
-    for (let i = 2; i < k.values.length; i += 6) k.values[i] = 0;
-    weights.get('conv1/bias')!.values[2] = 0.3;
-    const plan = planPrune(spec, weights, channelImportance(spec, weights, 'l2'), select);
+    const conv2 = spec.nodes.find((n) => n.name === 'conv2');
+    if (!spec.prunable.find((p) => p.layer === 'conv1')?.bn) {
+      // LeNet-5 without batch norm: a zero filter with a positive bias is the constant channel.
+      const k = weights.get('conv1/kernel')!;
+      for (let i = 2; i < k.values.length; i += 6) k.values[i] = 0;
+      weights.get('conv1/bias')!.values[2] = 0.3;
+    } else {
+      weights.get('conv1.bn/gamma')!.values[2] = 0;
+      weights.get('conv1.bn/beta')!.values[2] = 0.3;
+    }
+    const criterion = spec.prunable.find((p) => p.layer === 'conv1')?.bn ? 'bn' : 'l2';
+    const plan = planPrune(spec, weights, channelImportance(spec, weights, criterion), { ...select, criterion });
     expect(plan.result.folded.map((f) => [f.layer, f.channel])).toEqual([['conv1', 2]]);
+    expect(conv2?.op === 'conv2d' && conv2.padding).toBe('valid');
     const x = randomInput(spec, 3, 1);
     expect(maxAbsDiff(logits(spec, weights, x, 3), logits(plan.result.spec, plan.result.weights, x, 3))).toBeLessThanOrEqual(1e-4);
   });
 
-  it('mlp: a dead-weight unit with bias 0.5 folds into the next dense layer', () => {
+  it('mlp: a constant unit folds into the next dense layer', () => {
     const spec = buildModelSpec('mlp', { inputShape: [8, 8, 1], classes: 10, width: 0.1, shortcut: 'A' });
     const weights = randomWeights(spec, 4);
-    const k = weights.get('fc1/kernel')!;
-    const units = k.shape[1]!;
-    for (let i = 5; i < k.values.length; i += units) k.values[i] = 0;
-    weights.get('fc1/bias')!.values[5] = 0.5;
-    const plan = planPrune(spec, weights, channelImportance(spec, weights, 'l2'), select);
+    const bn = spec.prunable.find((p) => p.layer === 'fc1')?.bn;
+    if (bn) {
+      weights.get(`${bn}/gamma`)!.values[5] = 0;
+      weights.get(`${bn}/beta`)!.values[5] = 0.5;
+    } else {
+      const k = weights.get('fc1/kernel')!;
+      const units = k.shape[1]!;
+      for (let i = 5; i < k.values.length; i += units) k.values[i] = 0;
+      weights.get('fc1/bias')!.values[5] = 0.5;
+    }
+    const criterion = bn ? 'bn' : 'l2';
+    const plan = planPrune(spec, weights, channelImportance(spec, weights, criterion), { ...select, criterion });
     expect(plan.result.folded).toHaveLength(1);
     const x = randomInput(spec, 3, 1);
     expect(maxAbsDiff(logits(spec, weights, x, 3), logits(plan.result.spec, plan.result.weights, x, 3))).toBeLessThanOrEqual(1e-4);

@@ -24,13 +24,13 @@ export function sameShape(a: Tensor, b: Tensor): boolean {
 export function adaptiveAvgPool(x: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
   const [n, H, W, c] = x.shape;
   if (H === h && W === w) return x;
-  if (H % h === 0 && W % w === 0) return tf.avgPool(x, [H / h, W / w], [H / h, W / w], 'valid');
+  if (H % h === 0 && W % w === 0) return tf.avgPool(x, [H / h, W / w], [H / h, W / w], 'valid') as tf.Tensor4D;
   // Bins [floor(i·H/h), ceil((i+1)·H/h)) as pooling matrices, applied to each spatial axis in turn.
   const rows = poolingMatrix(H, h); // [H, h]
   const cols = poolingMatrix(W, w); // [W, w]
   const alongH = tf.reshape(tf.matMul(tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [-1, H]), rows), [n, W, c, h]);
   const alongW = tf.reshape(tf.matMul(tf.reshape(tf.transpose(alongH, [0, 3, 2, 1]), [-1, W]), cols), [n, h, c, w]);
-  return tf.transpose(alongW, [0, 1, 3, 2]);
+  return tf.transpose(alongW, [0, 1, 3, 2]) as tf.Tensor4D;
 }
 
 function poolingMatrix(from: number, to: number): tf.Tensor2D {

@@ -114,7 +114,7 @@ describe('FFR gradient', () => {
       });
     const before = objective().dataSync()[0]!;
     const opt = tf.train.sgd(0.05);
-    for (let i = 0; i < 30; i++) tf.dispose(opt.minimize(objective, true, [w1, w2]));
+    for (let i = 0; i < 30; i++) opt.minimize(objective, true, [w1, w2])?.dispose();
     const after = objective().dataSync()[0]!;
     expect(after).toBeLessThan(0.8 * before);
   });

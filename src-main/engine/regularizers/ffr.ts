@@ -37,10 +37,10 @@ function increments(taps: Tensor[], align: FfrOptions['align']): Array<tf.Tensor
     const a = taps[l]!;
     const b = taps[l + 1]!;
     if (align === 'stage') {
-      out.push(sameShape(a, b) ? tf.sub(asImage(b), asImage(a)) : null);
+      out.push(sameShape(a, b) ? (tf.sub(asImage(b), asImage(a)) as tf.Tensor4D) : null);
     } else {
       const [x, y] = alignPair(a, b);
-      out.push(tf.sub(y, x));
+      out.push(tf.sub(y, x) as tf.Tensor4D);
     }
   }
   return out;

@@ -40,7 +40,6 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
   const handlers = new Map<string, Set<(p: unknown) => void>>();
   const connHandlers = new Set<(s: ConnectionState) => void>();
   let state: ConnectionState = 'connecting';
-  let socket: WebSocket | null = null;
   let delay = minDelay;
   let started = false;
 
@@ -68,7 +67,6 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     setState('connecting');
     const ws = new WS(url.toString());
-    socket = ws;
     let opened = false;
     ws.onopen = () => {
       opened = true;
@@ -77,7 +75,6 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
     };
     ws.onmessage = (ev: MessageEvent) => dispatch(typeof ev.data === 'string' ? ev.data : '');
     ws.onclose = () => {
-      socket = null;
       if (state === 'unauthorized') return;
       setState('closed');
       // A socket refused before opening may be a bad token: ask the HTTP side, which gives a status.

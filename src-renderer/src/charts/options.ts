@@ -73,7 +73,7 @@ export interface LineSeries {
 }
 
 /** Curves over epochs (or steps). Legend only when there is more than one series. */
-export function lineOption(series: LineSeries[], o: { xName?: string; yName?: string; yMin?: number; yMax?: number; yPercent?: boolean; markX?: number | null } = {}): EChartsCoreOption {
+export function lineOption(series: LineSeries[], o: { xName?: string; yName?: string; yMin?: number; yMax?: number; yPercent?: boolean; xPercent?: boolean; markX?: number | null; xMin?: number; xMax?: number } = {}): EChartsCoreOption {
   const percent = o.yPercent === true;
   const withLegend = series.length > 1;
   return {
@@ -89,11 +89,12 @@ export function lineOption(series: LineSeries[], o: { xName?: string; yName?: st
       nameGap: 4,
       nameTextStyle: { color: AXIS, fontSize: 10, verticalAlign: 'top', padding: [14, 0, 0, 0] },
       minInterval: 1,
-      min: 'dataMin',
-      max: 'dataMax',
+      min: o.xMin ?? 'dataMin',
+      max: o.xMax ?? 'dataMax',
       axisLine: { lineStyle: { color: '#cfd4da' } },
       axisTick: { show: false },
-      axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10 },
+      // Epoch axes are integers; other x axes (e.g. share of MACs kept) get the tick formatter.
+      axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: o.xPercent ? (v: number) => `${Math.round(v * 100)}%` : axisLabel, showMinLabel: true, showMaxLabel: true },
       splitLine: { show: false },
     },
     yAxis: valueAxis(o.yName, {
@@ -283,7 +284,8 @@ export function paretoOption(points: ScatterPoint[]): EChartsCoreOption {
       },
     },
     xAxis: valueAxis('MACs', { nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: AXIS, fontSize: 10 } }),
-    yAxis: valueAxis('test accuracy', { axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: (v: number) => `${(v * 100).toFixed(0)}%` } }),
+    // Accuracy never exceeds 100 %: cap the padded range there.
+    yAxis: valueAxis('test accuracy', { min: (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20), max: (v: { max: number }) => Math.min(1, v.max + 0.02), axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: (v: number) => `${(v * 100).toFixed(0)}%` } }),
     series: [
       { type: 'scatter', name: 'runs', symbol: 'circle', symbolSize: 9, color: PALETTE[0], data: points.filter((p) => p.kind === 'run').map(toDatum) },
       { type: 'scatter', name: 'pruned', symbol: 'diamond', symbolSize: 11, color: PALETTE[1], data: points.filter((p) => p.kind === 'pruned').map(toDatum) },

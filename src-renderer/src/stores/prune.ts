@@ -77,7 +77,9 @@ export const usePruneStore = defineStore('prune', () => {
       api.call('export.list', { runId: id }),
       ...prunes.value.map((p) => api.call('export.list', { pruneId: p.pruneId })),
     ]);
-    exports.value = lists.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    // A run's list may already include its prunes' exports: one row per export id.
+    const byId = new Map(lists.flat().map((x) => [x.id, x]));
+    exports.value = [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   async function act<T>(kind: 'sweep' | 'prune' | 'export', fn: () => Promise<T>): Promise<T | null> {

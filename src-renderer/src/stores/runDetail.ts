@@ -95,9 +95,11 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       api.on('run-status', (e) => {
         const d = details.value;
         if (!d || e.runId !== d.run.id) return;
+        const wasRunning = d.run.status === 'running';
         d.run.status = e.status;
         d.run.error = e.error;
-        if (!ACTIVE_STATUSES.includes(e.status)) void refresh();
+        // Starting sets startedAt, backend and model size; finishing sets duration: re-read then.
+        if (!ACTIVE_STATUSES.includes(e.status) || (e.status === 'running' && !wasRunning)) void refresh();
       }),
     );
   }

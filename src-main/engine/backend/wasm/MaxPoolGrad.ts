@@ -7,9 +7,10 @@
  * do (after a ReLU, all-zero windows are common), by keeping a per-window "not yet taken" mask.
  *
  * Non-overlapping unpadded windows (stride = window: VGG's and LeNet's 2×2/2) take a fast path:
- * viewing x as [n·oh, kh, ow, kw·c], each tap is a plain slice and the result is a concatenation.
- * Other windows use strided slices of the (−∞-)padded input and scatter each tap's gradient back
- * by spreading it over the stride and shifting it into place.
+ * viewing x as [n·oh, kh, ow, kw, c], all taps are handled at once by broadcasting against y, with
+ * the first-tap rule done by one max pooling of a weighted mask (no slices, no concatenation:
+ * ~3× faster than per-tap slices). Other windows use strided slices of the (−∞-)padded input and
+ * scatter each tap's gradient back by spreading it over the stride and shifting it into place.
  *
  * Replacing the backend kernel is also a correctness fix: tfjs-backend-wasm 4.22's MaxPoolGrad drops
  * the gradient of windows whose maximum is negative (seen against the cpu kernel in our tests); and
@@ -57,25 +58,18 @@ function maxPoolGrad(args: { inputs: Inputs; attrs: MaxPoolGradAttrs }): TensorI
     // Rows/columns past the last full window get no gradient; crop them now, pad zeros back at the end.
     let x = asTensor<Tensor4D>(input);
     if (oh * kh < h || ow * kw < w) x = tf.slice(x, [0, 0, 0, 0], [n, oh * kh, ow * kw, c]);
-    const windows = tf.reshape(x, [n * oh, kh, ow, kw * c]);
-    const y = tf.reshape(asTensor(output), [n * oh, 1, ow, c]);
-    const g = tf.reshape(asTensor(dy), [n * oh, 1, ow, c]);
-
-    let free: Tensor | null = null; // 1 where the window's max has not been assigned yet
-    const rows: Tensor[] = [];
-    for (let i = 0; i < kh; i++) {
-      const cols: Tensor[] = [];
-      for (let j = 0; j < kw; j++) {
-        const tap = tf.slice(windows, [0, i, 0, j * c], [n * oh, 1, ow, c]);
-        const isMax = tf.cast(tf.equal(tap, y), 'float32');
-        const taken: Tensor = free ? tf.mul(isMax, free) : isMax;
-        const last = i === kh - 1 && j === kw - 1;
-        if (!last) free = free ? tf.sub(free, taken) : tf.sub(1, taken);
-        cols.push(tf.mul(taken, g));
-      }
-      rows.push(cols.length === 1 ? cols[0]! : tf.concat(cols, 3));
-    }
-    const grad = tf.reshape(rows.length === 1 ? rows[0]! : tf.concat(rows, 1), [n, oh * kh, ow * kw, c]);
+    const windows = tf.reshape(x, [n * oh, kh, ow, kw, c]);
+    const perWindow = [n * oh, 1, ow, 1, c];
+    // y ≥ every tap of its window, and y − tap is exactly 0 only where the tap is the max, so
+    // 1 − step(y − tap) marks the maxima (the backend's Equal is 2× slower than Sub + Step).
+    const isMax = tf.sub(1, tf.step(tf.sub(tf.reshape(asTensor(output), perWindow), windows)));
+    // Ties: weight the taps kh·kw, kh·kw − 1, … in row-major order and keep the heaviest maximum,
+    // found by one max pooling of the weighted mask; again exact, since the weights are integers.
+    const order = Array.from({ length: kh * kw }, (_, p) => kh * kw - p);
+    const weighted = tf.mul(isMax, tf.tensor(order, [1, kh, 1, kw, 1]));
+    const best = tf.maxPool(tf.reshape(weighted, [n, oh * kh, ow * kw, c]) as Tensor4D, [kh, kw], [kh, kw], 'valid');
+    const chosen = tf.sub(1, tf.step(tf.sub(tf.reshape(best, perWindow), weighted)));
+    const grad = tf.reshape(tf.mul(chosen, tf.reshape(asTensor(dy), perWindow)), [n, oh * kh, ow * kw, c]);
     if (oh * kh === h && ow * kw === w) return grad;
     return tf.pad(grad, [
       [0, 0],
@@ -116,11 +110,7 @@ function generalMaxPoolGrad(info: tf.backend_util.Conv2DInfo, input: TensorInfo,
       if (i !== kh - 1 || j !== kw - 1) free = free ? tf.sub(free, taken) : tf.sub(1, taken);
       // Window (a, b)'s tap (i, j) is input pixel (a·sh + i − top, b·sw + j − left).
       const spread = zeroInsert(tf.mul(taken, g) as Tensor4D, sh, sw);
-      const rowShift = i - top;
-      const colShift = j - left;
-      parts.push(
-        placeAt(spread, rowShift, colShift, h, w),
-      );
+      parts.push(placeAt(spread, i - top, j - left, h, w));
     }
   }
   return parts.length === 1 ? parts[0]! : tf.addN(parts);

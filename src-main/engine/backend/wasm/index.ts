@@ -15,6 +15,7 @@ import type { KernelConfig } from '@tensorflow/tfjs';
 
 import { tf } from '../../tf';
 import { avgPoolGradConfig } from './AvgPoolGrad';
+import { batchMatMulConfig } from './BatchMatMul';
 import { castConfig } from './Cast';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
@@ -39,6 +40,7 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   meanConfig,
   maxPoolGradConfig,
   avgPoolGradConfig,
+  batchMatMulConfig,
 ];
 
 /** Registers the training kernels for backend 'wasm'. Idempotent; safe before or after setBackend. */

@@ -21,7 +21,7 @@ interface StepCase {
 
 const cases: StepCase[] = [
   { arch: 'lenet5', width: 1, inputShape: [28, 28, 1], batch: 3 },
-  { arch: 'vgg11', width: 0.25, inputShape: [32, 32, 3], batch: 2 },
+  { arch: 'vgg11', width: 0.25, inputShape: [32, 32, 3], batch: 1 },
   { arch: 'resnet20', width: 0.5, inputShape: [32, 32, 3], batch: 2 },
 ];
 
