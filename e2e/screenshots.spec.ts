@@ -55,7 +55,9 @@ async function seed(): Promise<void> {
 async function shot(page: Page, name: string, fullHeight = true): Promise<void> {
   await page.waitForTimeout(700); // charts draw on the next frame
   if (fullHeight) {
-    const h = await page.evaluate(() => document.querySelector('.main')?.scrollHeight ?? 900);
+    // Runs in the page (DOM types are not in the node tsconfig, hence the narrow cast).
+    type Doc = { querySelector(sel: string): { scrollHeight: number } | null };
+    const h = await page.evaluate(() => (globalThis as unknown as { document: Doc }).document.querySelector('.main')?.scrollHeight ?? 900);
     await page.setViewportSize({ width: 1440, height: Math.min(3000, Math.max(900, h)) });
     await page.waitForTimeout(500);
   }

@@ -27,7 +27,14 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+    // Help goes to stderr so that --json output stays clean; commander's own "error: …" lines are
+    // dropped because the catch below prints every failure once, as one sentence.
+    .configureOutput({
+      writeOut: (s) => process.stderr.write(s),
+      writeErr: (s) => {
+        if (!s.startsWith('error:')) process.stderr.write(s);
+      },
+    });
   registerInfo(program);
   registerTrain(program, withApp);
   registerRuns(program, withApp);
