@@ -55,7 +55,9 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
-    process.stderr.write(`ffr: ${sentence(e)}\n`);
+    // Our option parsers already name the option; drop commander's "option … is invalid." preamble.
+    const message = e.code === 'commander.invalidArgument' ? e.message.replace(/^.*? is invalid\. /, '') : e.message;
+    process.stderr.write(`ffr: ${sentence(message)}\n`);
     process.exit(2);
   }
   process.stderr.write(`ffr: ${sentence(e)}\n`);
