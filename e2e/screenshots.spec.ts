@@ -90,13 +90,15 @@ test('screenshots of every view', async ({ page }) => {
   const compareIds = mine.filter((r) => !r.parentRunId).slice(0, 3).map((r) => r.id);
   if (!compareIds.includes(showcase.id)) compareIds[0] = showcase.id;
 
+  await go(`/projects/${project.id}`);
+  await expect(page.getByTestId('runs-table')).toBeVisible();
+  await shot(page, 'runs', false);
+
+  // After opening the project, so the list marks it as the current one.
   await go('/projects');
   await expect(page.getByTestId('projects-table')).toBeVisible();
   await shot(page, 'projects', false);
 
-  await go(`/projects/${project.id}`);
-  await expect(page.getByTestId('runs-table')).toBeVisible();
-  await shot(page, 'runs', false);
 
   await go(`/runs/${showcase.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible();
@@ -131,6 +133,7 @@ test('screenshots of every view', async ({ page }) => {
   });
   await go(`/runs/${live.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('selected-epoch')).toHaveText(/^[3-9] \//, { timeout: 120_000 });
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
   await shot(page, 'run-live', false);
   await call('runs.cancel', { runId: live.id });

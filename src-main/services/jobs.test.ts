@@ -31,17 +31,16 @@ function statusLog(app: TestApp): Map<string, RunStatus[]> {
 
 describe('job manager', () => {
   it('cancels a running trainer politely: it stops at the next step and the run is cancelled', async () => {
-    const app = setup();
+    // A grace period longer than the test's timeout: a cancelled outcome can only come from the
+    // trainer stopping by itself, never from the kill.
+    const app = setup({ cancelGraceMs: 600_000 });
     const run = await app.runs.create({ config: tinyRunConfig({ epochs: 200 }) });
     let progressed = false;
     app.jobs.on('run-progress', () => (progressed = true));
     const outcome = app.runs.start(run.id);
     await waitFor(() => progressed, 'training progress');
     expect(app.runs.cancel(run.id)).toBe(true);
-    const started = Date.now();
     expect(await outcome).toEqual({ runId: run.id, status: 'cancelled', error: null });
-    // Polite: well before the 15 s grace period would have killed it.
-    expect(Date.now() - started).toBeLessThan(10_000);
     const stored = app.store.runs.require(run.id);
     expect(stored.status).toBe('cancelled');
     expect(stored.epochsDone).toBeLessThan(200);

@@ -5,13 +5,15 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import ProjectsView from './views/ProjectsView.vue';
 import ProjectRunsView from './views/ProjectRunsView.vue';
-import NewRunView from './views/NewRunView.vue';
-import RunView from './views/RunView.vue';
-import CompareView from './views/CompareView.vue';
-import DatasetsView from './views/DatasetsView.vue';
-import PruneView from './views/PruneView.vue';
-import SettingsView from './views/SettingsView.vue';
 import NotFoundView from './views/NotFoundView.vue';
+
+// Views with charts load on first visit: ECharts stays out of the first paint of the run list.
+const NewRunView = () => import('./views/NewRunView.vue');
+const RunView = () => import('./views/RunView.vue');
+const CompareView = () => import('./views/CompareView.vue');
+const DatasetsView = () => import('./views/DatasetsView.vue');
+const PruneView = () => import('./views/PruneView.vue');
+const SettingsView = () => import('./views/SettingsView.vue');
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/projects' },

@@ -18,13 +18,6 @@ import { formatCount, formatPercent, info, printJson, table } from '../output';
 import { pruneAndFinetune } from './prune';
 import { followRun } from './train';
 
-/**
- * The demo trains only ~190 steps. Measured on the BN LeNet-5 (4,000 images, 3 epochs, lr 0.05):
- * λ_len 0.02 (the run default, tuned for longer runs) and 0.05 leave no dead channel, 0.2 leaves 2 %,
- * 0.5 leaves 20 % (conv2 62 %, fc1 30 %) at 94.8 % vs 96.0 % without FFR. So the demo uses 0.5.
- */
-export const DEMO_LAMBDA_LENGTH = 0.5;
-
 interface DemoFlags {
   trainLimit: number;
   testLimit: number;
@@ -57,7 +50,7 @@ export function registerDemo(program: Command, withApp: <T>(fn: (app: App) => Pr
     .option('--threshold <t>', 'prune channels whose activity is at most t of their layer\'s most active', numberOption('--threshold', { min: 0, max: 1 }), 0.05)
     .option('--finetune-epochs <n>', 'fine-tune epochs after pruning', numberOption('--finetune-epochs', { integer: true, min: 0, max: 100 }), 1)
     .option('--finetune-lr <x>', 'fine-tune learning rate', numberOption('--finetune-lr', { min: 1e-8, max: 10 }), 0.005)
-    .option('--lambda-length <x>', 'FFR length weight for the demo run', numberOption('--lambda-length', { min: 0, max: 100 }), DEMO_LAMBDA_LENGTH)
+    .option('--lambda-length <x>', `FFR length weight (default ${DEFAULT_FFR.lambdaLength}, the run default)`, numberOption('--lambda-length', { min: 0, max: 100 }), DEFAULT_FFR.lambdaLength)
     .option('--backend <name>', BACKEND_CHOICES.join(', '), choiceOption('--backend', BACKEND_CHOICES), 'auto')
     .option('--out <dir>', 'where the exports go (default <FFR_HOME>/demo)')
     .option('--json', 'print one JSON document')

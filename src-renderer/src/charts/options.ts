@@ -88,13 +88,14 @@ export function lineOption(series: LineSeries[], o: { xName?: string; yName?: st
       nameLocation: 'end',
       nameGap: 4,
       nameTextStyle: { color: AXIS, fontSize: 10, verticalAlign: 'top', padding: [14, 0, 0, 0] },
-      minInterval: 1,
+      // Epochs are integers; a share axis (xPercent) must not be forced to whole numbers.
+      minInterval: o.xPercent ? 0 : 1,
       min: o.xMin ?? 'dataMin',
       max: o.xMax ?? 'dataMax',
       axisLine: { lineStyle: { color: '#cfd4da' } },
       axisTick: { show: false },
       // Epoch axes are integers; other x axes (e.g. share of MACs kept) get the tick formatter.
-      axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: o.xPercent ? (v: number) => `${Math.round(v * 100)}%` : axisLabel, showMinLabel: true, showMaxLabel: true },
+      axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: o.xPercent ? (v: number) => `${Math.round(v * 100)}%` : axisLabel },
       splitLine: { show: false },
     },
     yAxis: valueAxis(o.yName, {
