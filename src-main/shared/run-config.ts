@@ -114,7 +114,7 @@ export type RunConfig = z.infer<typeof RunConfig>;
 export const DEFAULT_FFR: FfrOptions = {
   // Measured on bundled MNIST, LeNet-5 (BN), 3 epochs, 8,000 images, lr 0.05 cosine: λ_len 0.02 and
   // 0.05 leave no dead channel, 0.2 leaves 15 % at −0.5 points, 0.5 leaves 45 % at −1.2 points
-  // (docs/ffr.md). Deep BN networks trained for longer need less: use the sensitivity sweep.
+  // (docs/ffr.md). Other networks were not measured: try a few values and use the sensitivity sweep.
   lambdaLength: 0.5,
   lambdaCurvature: 0,
   align: 'pad-pool',

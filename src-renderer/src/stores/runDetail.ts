@@ -50,9 +50,12 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     const e = selectedEpoch.value;
     return e === null ? [] : layers.value.map((l) => snapshot(l, e)).filter((s): s is SnapshotRow => !!s);
   });
+  /** The chosen layer; until one is chosen, the sparsest layer at the chosen epoch (the one worth a look). */
   const currentLayer = computed(() => {
-    const l = selectedLayer.value && layers.value.includes(selectedLayer.value) ? selectedLayer.value : layers.value[0] ?? null;
-    return l;
+    if (selectedLayer.value && layers.value.includes(selectedLayer.value)) return selectedLayer.value;
+    const rows = snapshotsAtSelected.value;
+    if (rows.length === 0) return layers.value[0] ?? null;
+    return rows.reduce((best, r) => (r.structuredSparsity > best.structuredSparsity ? r : best)).layer;
   });
 
   function setEpoch(epoch: number | null): void {

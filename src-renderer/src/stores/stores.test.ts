@@ -136,6 +136,8 @@ describe('runDetail store', () => {
     expect(s.epochs).toEqual([1, 2]);
     expect(s.selectedEpoch).toBe(2);
     expect(s.snapshot('conv1', 2)?.structuredSparsity).toBeCloseTo(0.4);
+    // No layer chosen yet: the sparsest one at the chosen epoch.
+    expect(s.currentLayer).toBe('conv1');
 
     // A new epoch arrives with its snapshots: appended without refetching; the scrubber follows.
     const e3 = details(run('r1'), [3], ['conv2', 'conv1']);
