@@ -43,7 +43,12 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   batchMatMulConfig,
 ];
 
-/** Registers the training kernels for backend 'wasm'. Idempotent; safe before or after setBackend. */
+/**
+ * Registers the training kernels for backend 'wasm'. Idempotent. Call it after
+ * `tf.setBackend('wasm')`: the backend binds its own kernels' WASM functions (their setupFunc) when it
+ * initializes, only for the kernels registered at that moment, and several of ours delegate to those
+ * originals; registered earlier, the originals are never set up ("wasmSum is not a function").
+ */
 export function registerWasmTrainingKernels(): void {
   for (const config of wasmTrainingKernels) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
