@@ -14,7 +14,12 @@ export interface HomePaths {
 }
 
 export function resolveHome(fallback = path.join(os.homedir(), '.ffr-workbench')): HomePaths {
-  const home = path.resolve(process.env.FFR_HOME && process.env.FFR_HOME.trim() !== '' ? process.env.FFR_HOME : fallback);
+  return homePaths(process.env.FFR_HOME && process.env.FFR_HOME.trim() !== '' ? process.env.FFR_HOME : fallback);
+}
+
+/** The layout of a data directory. */
+export function homePaths(dir: string): HomePaths {
+  const home = path.resolve(dir);
   return {
     home,
     database: path.join(home, 'ffr.sqlite'),

@@ -9,16 +9,12 @@
  *   meaningful measure there), and the report says so through the criterion's documentation.
  */
 import type { PruneCriterion } from '../../shared/prune-types';
-import { forward } from '../models/forward';
 import { paramsFromValues, disposeParams } from '../models/init';
 import type { ModelSpec } from '../models/spec';
-import type { ProbeBatch } from '../sparsity/snapshot';
-import { tf } from '../tf';
+import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from '../sparsity/probe';
 import type { NamedValues } from '../train/checkpoint';
 
 export type LayerScores = Map<string, Float64Array>;
-
-const CHUNK = 64;
 
 function weight(weights: NamedValues, name: string): { shape: number[]; values: Float32Array } {
   const w = weights.get(name);
@@ -42,26 +38,13 @@ export function filterNorms(kernel: { shape: number[]; values: Float32Array }, p
 /** Mean |activation| per channel at each prunable layer's activity node, over the probe batch. */
 export function activityScores(spec: ModelSpec, weights: NamedValues, probe: ProbeBatch): LayerScores {
   const params = paramsFromValues(weights);
-  const [n, h, w, c] = probe.shape;
   const sums = new Map<string, Float64Array>();
   let elements = 0;
   try {
-    for (let start = 0; start < n; start += CHUNK) {
-      const size = Math.min(CHUNK, n - start);
-      tf.tidy(() => {
-        const x = tf.tensor4d(probe.x.subarray(start * h * w * c, (start + size) * h * w * c), [size, h, w, c]);
-        const { features } = forward(spec, params, x, { training: false });
-        for (const layer of spec.prunable) {
-          const act = features.get(layer.activityNode)!;
-          const axes = act.rank === 4 ? [0, 1, 2] : [0];
-          const perChannel = tf.sum(tf.abs(act), axes).dataSync();
-          const acc = sums.get(layer.layer) ?? new Float64Array(perChannel.length);
-          perChannel.forEach((v, i) => (acc[i] = acc[i]! + v));
-          sums.set(layer.layer, acc);
-        }
-      });
+    forEachProbeChunk(spec, params, probe, (features, size) => {
+      addChannelActivity(spec, features, sums);
       elements += size;
-    }
+    });
   } finally {
     disposeParams(params);
   }

@@ -11,21 +11,14 @@
  */
 import type { FfrOptions } from '../../shared/run-config';
 import type { LayerSnapshot } from '../../shared/metrics';
-import { forward } from '../models/forward';
 import { requireParam, type Params } from '../models/init';
 import type { ModelSpec } from '../models/spec';
 import { ffrTerms } from '../regularizers/ffr';
 import { tf } from '../tf';
+import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from './probe';
 import { measureStats, shareBelow } from './stats';
 
 const UNSTRUCTURED_THRESHOLD = 1e-3;
-/** Probe images per forward pass: bounds memory on large models. */
-const CHUNK = 64;
-
-export interface ProbeBatch {
-  x: Float32Array;
-  shape: [number, number, number, number];
-}
 
 export function takeSnapshots(
   spec: ModelSpec,
@@ -33,33 +26,21 @@ export function takeSnapshots(
   probe: ProbeBatch,
   opts: { sparsityThreshold: number; ffr: FfrOptions },
 ): LayerSnapshot[] {
-  const [n, h, w, c] = probe.shape;
+  const n = probe.shape[0];
   const activitySums = new Map<string, Float64Array>();
   const segmentSums = new Map<string, number>();
   const turningSums = new Map<string, number>();
-  for (let start = 0; start < n; start += CHUNK) {
-    const size = Math.min(CHUNK, n - start);
-    tf.tidy(() => {
-      const x = tf.tensor4d(probe.x.subarray(start * h * w * c, (start + size) * h * w * c), [size, h, w, c]);
-      const { features } = forward(spec, params, x, { training: false });
-      for (const layer of spec.prunable) {
-        const act = features.get(layer.activityNode)!;
-        const axes = act.rank === 4 ? [0, 1, 2] : [0];
-        const perChannel = tf.sum(tf.abs(act), axes).dataSync();
-        const acc = activitySums.get(layer.layer) ?? new Float64Array(perChannel.length);
-        perChannel.forEach((v, i) => (acc[i] = acc[i]! + v));
-        activitySums.set(layer.layer, acc);
-      }
-      const terms = ffrTerms(spec.taps.map((t) => features.get(t)!), opts.ffr);
-      // Segment l arrives at tap l+1; turn l happens at tap l+1.
-      terms.segmentLengths.forEach((s, l) => {
-        if (s) segmentSums.set(spec.taps[l + 1]!, (segmentSums.get(spec.taps[l + 1]!) ?? 0) + s.dataSync()[0]! * size);
-      });
-      terms.turningTerms.forEach((t, l) => {
-        if (t) turningSums.set(spec.taps[l + 1]!, (turningSums.get(spec.taps[l + 1]!) ?? 0) + t.dataSync()[0]! * size);
-      });
+  forEachProbeChunk(spec, params, probe, (features, size) => {
+    addChannelActivity(spec, features, activitySums);
+    const terms = ffrTerms(spec.taps.map((t) => features.get(t)!), opts.ffr);
+    // Segment l arrives at tap l+1; turn l happens at tap l+1.
+    terms.segmentLengths.forEach((s, l) => {
+      if (s) segmentSums.set(spec.taps[l + 1]!, (segmentSums.get(spec.taps[l + 1]!) ?? 0) + s.dataSync()[0]! * size);
     });
-  }
+    terms.turningTerms.forEach((t, l) => {
+      if (t) turningSums.set(spec.taps[l + 1]!, (turningSums.get(spec.taps[l + 1]!) ?? 0) + t.dataSync()[0]! * size);
+    });
+  });
   return spec.prunable.map((layer) => {
     // Sums over the probe batch; relative values need no division by the element count.
     const activityRaw = Array.from(activitySums.get(layer.layer)!);

@@ -12,7 +12,8 @@ import { disposeParams, paramsFromValues, readWeights, type Params } from '../mo
 import type { ModelSpec } from '../models/spec';
 import { regularize } from '../regularizers';
 import { Rng, hashString } from '../rng';
-import { takeSnapshots, type ProbeBatch } from '../sparsity/snapshot';
+import type { ProbeBatch } from '../sparsity/probe';
+import { takeSnapshots } from '../sparsity/snapshot';
 import { tf, type Variable } from '../tf';
 import { checkpointPath, writeModelFile } from './checkpoint';
 import { evaluate } from './evaluate';

@@ -8,18 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { mergeConfig } from '../api';
 import { createApp, type App } from '../app';
-import type { HomePaths } from '../home';
+import { homePaths, type HomePaths } from '../home';
 import { nodeTrainerLauncher } from '../trainer-launcher';
 
 export function tempPaths(prefix = 'ffr-host-'): HomePaths {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  return {
-    home,
-    database: path.join(home, 'ffr.sqlite'),
-    runsDir: path.join(home, 'runs'),
-    prunesDir: path.join(home, 'prunes'),
-    exportsDir: path.join(home, 'exports'),
-  };
+  return homePaths(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
 }
 
 export interface TestAppOptions {
