@@ -5,7 +5,7 @@
  *
  * With FFR_SCREENSHOT_HOME=<data dir> it photographs the runs already there (the project with the
  * most runs); otherwise it trains a small study first on a temporary data directory (LeNet-5 on
- * synthetic 28×28 digits: FFR, slimming and no regularizer, then a prune + fine-tune + export).
+ * 2,000 bundled MNIST digits: FFR, slimming and no regularizer, then a prune + fine-tune + export).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,14 +34,15 @@ async function waitIdle(ids: string[] = queued): Promise<void> {
 
 /** Trains the small study the screenshots show (only when no data directory was given). */
 async function seed(): Promise<void> {
-  const p = await call<{ id: string }>('projects.create', { name: 'LeNet-5 · synthetic digits' });
+  const p = await call<{ id: string }>('projects.create', { name: 'LeNet-5 · bundled MNIST' });
+  // The bundled digits at a size that trains in about a minute a run; FFR at its default λ.
   const base = {
-    model: 'lenet5', width: 1, dataset: { name: 'synthetic', shape: [28, 28, 1], classes: 4, trainSize: 256, testSize: 64 },
-    epochs: 8, batchSize: 32, lr: 0.01, backend: 'auto',
+    model: 'lenet5', width: 1, dataset: { name: 'mnist' }, trainLimit: 2000, testLimit: 500,
+    epochs: 4, batchSize: 64, backend: 'auto',
   };
-  const ffr = await call<RunRow>('runs.create', { projectId: p.id, name: 'ffr λlen 0.1', config: { ...base, regularizer: 'ffr', ffr: { lambdaLength: 0.1, lambdaCurvature: 0.05 } } });
-  const slim = await call<RunRow>('runs.create', { projectId: p.id, name: 'slimming', config: { ...base, regularizer: 'slimming', lambda: 1e-3 } });
-  const none = await call<RunRow>('runs.create', { projectId: p.id, name: 'no regularizer', config: { ...base, regularizer: 'none' } });
+  const ffr = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 ffr', config: { ...base, regularizer: 'ffr' } });
+  const slim = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 slimming', config: { ...base, regularizer: 'slimming', lambda: 1e-4 } });
+  const none = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 no regularizer', config: { ...base, regularizer: 'none' } });
   queued.push(ffr.id, slim.id, none.id);
   await waitIdle();
   await call('prune.sweep', { runId: ffr.id, options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, valLimit: 64, thresholds: [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] } });
@@ -129,7 +130,7 @@ test('screenshots of every view', async ({ page }) => {
   // Live: a short run, photographed while it trains.
   const live = await call<RunRow>('runs.create', {
     projectId: project.id, name: 'live ffr',
-    config: { model: 'lenet5', dataset: { name: 'synthetic', shape: [28, 28, 1], classes: 4, trainSize: 2048, testSize: 64 }, epochs: 6, batchSize: 32, lr: 0.01, regularizer: 'ffr', ffr: { lambdaLength: 0.1 } },
+    config: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 4000, testLimit: 500, epochs: 6, batchSize: 64, regularizer: 'ffr' },
   });
   await go(`/runs/${live.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible({ timeout: 120_000 });
