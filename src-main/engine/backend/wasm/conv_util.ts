@@ -76,12 +76,7 @@ export function conv2dRaw(
   dilations: [number, number],
   pads: Pads,
 ): Tensor4D {
-  const c = cropNegativePads(x, pads);
-  return tf.engine().runKernel(
-    'Conv2D',
-    { x: c.x, filter },
-    { strides, dilations, pad: explicitPad(c.pads), dataFormat: 'NHWC' },
-  ) as Tensor4D;
+  return convKernel('Conv2D', x, filter, strides, dilations, pads);
 }
 
 /** Depthwise counterpart of conv2dRaw; filter is [fh, fw, inChannels, multiplier]. */
@@ -92,9 +87,20 @@ export function depthwiseConv2dRaw(
   dilations: [number, number],
   pads: Pads,
 ): Tensor4D {
+  return convKernel('DepthwiseConv2dNative', x, filter, strides, dilations, pads);
+}
+
+function convKernel(
+  kernelName: 'Conv2D' | 'DepthwiseConv2dNative',
+  x: Tensor4D,
+  filter: Tensor4D,
+  strides: [number, number],
+  dilations: [number, number],
+  pads: Pads,
+): Tensor4D {
   const c = cropNegativePads(x, pads);
   return tf.engine().runKernel(
-    'DepthwiseConv2dNative',
+    kernelName,
     { x: c.x, filter },
     { strides, dilations, pad: explicitPad(c.pads), dataFormat: 'NHWC' },
   ) as Tensor4D;
