@@ -6,7 +6,7 @@ import vue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'tmp/', 'test-results/', 'playwright-report/', 'bench/results/', 'docs/'] },
+  { ignores: ['node_modules/', 'out/', 'dist/', 'tmp/', 'test-results/', 'playwright-report/', 'bench/results/', 'docs/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

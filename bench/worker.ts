@@ -5,6 +5,7 @@
  */
 import { median, parseArgs } from './lib/args';
 import { setupBackend, type BenchBackend } from './lib/setup_backend';
+import { useThreadedWasm } from './lib/threaded_wasm';
 import { makeTrainStep, type BenchArch } from './lib/train_step';
 
 const args = parseArgs(process.argv.slice(2));
@@ -14,6 +15,9 @@ const batch = Number(args.get('batch') ?? 64);
 const warmup = Number(args.get('warmup') ?? 1);
 const steps = Number(args.get('steps') ?? 5);
 
+// --threads N: tfjs's threaded SIMD binary with N pool threads (absent: the single-threaded build tfjs uses in Node).
+const pool = args.get('threads');
+if (pool && backend === 'wasm') await useThreadedWasm(Number(pool));
 const threads = await setupBackend(backend);
 const train = makeTrainStep(arch, batch);
 let loss = NaN;
@@ -47,3 +51,4 @@ process.stdout.write(
     finalLoss: loss,
   }) + '\n',
 );
+process.exit(0); // a threaded build's pthread workers keep the event loop alive

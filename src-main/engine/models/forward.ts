@@ -7,6 +7,7 @@
  * as in PyTorch).
  */
 import { tf, type Tensor } from '../tf';
+import { trainingBatchNorm } from './batch_norm';
 import { requireParam, type Params } from './init';
 import { INPUT, type LayerNode, type ModelSpec, type ShortcutANode } from './spec';
 
@@ -78,8 +79,9 @@ function batchNorm(
   const movingMean = requireParam(params, `${name}/movingMean`);
   const movingVariance = requireParam(params, `${name}/movingVariance`);
   if (!training) return tf.batchNorm(x, movingMean, movingVariance, beta, gamma, epsilon);
-  const axes = x.rank === 4 ? [0, 1, 2] : [0];
-  const { mean, variance } = tf.moments(x, axes);
+  // One fused op (closed-form gradient; one kernel each way on wasm) instead of tf.moments +
+  // tf.batchNorm, whose autodiff is ~25 small kernels per layer. mean and variance carry no gradient.
+  const { y, mean, variance } = trainingBatchNorm(x, gamma, beta, epsilon);
   const n = x.size / x.shape[x.rank - 1]!;
   // Running statistics are state, not part of the differentiated function.
   tf.tidy(() => {
@@ -87,7 +89,7 @@ function batchNorm(
     movingMean.assign(tf.add(tf.mul(movingMean, momentum), tf.mul(mean, 1 - momentum)));
     movingVariance.assign(tf.add(tf.mul(movingVariance, momentum), tf.mul(unbiased, 1 - momentum)));
   });
-  return tf.batchNorm(x, mean, variance, beta, gamma, epsilon);
+  return y;
 }
 
 /** Strided identity, its channels placed into a zero tensor (option-A shortcut). */

@@ -5,6 +5,8 @@
  * (zeros between samples), then correlate it with the spatially flipped filter whose in/out
  * channel axes are swapped, stride 1. Padding (fh − 1 − padTop) on top; the bottom pad is chosen so
  * the result has exactly the input's height (negative pads crop). XNNPACK does the convolution.
+ * Strided layers go by phases instead (polyphase.ts): the spread dy is mostly zeros, and
+ * correlating it with the whole filter would cost stride² times the forward pass.
  */
 import type {
   Conv2DBackpropInputAttrs,
@@ -16,7 +18,8 @@ import type {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { tf } from '../../tf';
-import { adjointFilter, asTensor, assertNhwc, conv2dRaw, zeroInsert } from './conv_util';
+import { adjointFilter, asTensor, assertNhwc, conv2dRaw } from './conv_util';
+import { stridedInputGrad } from './polyphase';
 
 function conv2DBackpropInput({
   inputs,
@@ -43,14 +46,16 @@ function conv2DBackpropInput({
       'channelsLast',
     );
     const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
-    const spread = zeroInsert(dy, sh, sw); // [n, oh·sh, ow·sw, co]
+    const adjoint = adjointFilter(backend, filter); // flipped, [fh, fw, co, ci]
+    if (sh > 1 || sw > 1) {
+      return stridedInputGrad(backend, dy, adjoint, inputShape, [sh, sw], [info.padInfo.top, info.padInfo.left]);
+    }
     const top = fh - 1 - info.padInfo.top;
     const left = fw - 1 - info.padInfo.left;
-    // Output rows = spreadHeight + top + bottom − (fh − 1), which must equal the input height.
-    const bottom = info.inHeight + fh - 1 - spread.shape[1] - top;
-    const right = info.inWidth + fw - 1 - spread.shape[2] - left;
-    const adjoint = adjointFilter(backend, filter); // flipped, [fh, fw, co, ci]
-    return conv2dRaw(spread, adjoint, [1, 1], [1, 1], [top, bottom, left, right]);
+    // Output rows = dyHeight + top + bottom − (fh − 1), which must equal the input height.
+    const bottom = info.inHeight + fh - 1 - dy.shape[1] - top;
+    const right = info.inWidth + fw - 1 - dy.shape[2] - left;
+    return conv2dRaw(dy, adjoint, [1, 1], [1, 1], [top, bottom, left, right]);
   });
 }
 

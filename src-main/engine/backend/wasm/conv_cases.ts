@@ -49,6 +49,9 @@ export const convCases: ConvCase[] = [
   { x: [7, 13, 12, 2], kernel: k(5), filters: 3, strides: k(2), pad: 'same' },
   { x: [1, 13, 13, 4], kernel: k(5), filters: 4, strides: k(2), pad: 'valid' },
   { x: [7, 6, 7, 3], kernel: k(5), filters: 2, strides: k(1), pad: 2 },
+  // Stride larger than the kernel: some input phases receive no gradient at all.
+  { x: [2, 10, 11, 3], kernel: k(2), filters: 3, strides: k(3), pad: 'valid' },
+  { x: [1, 7, 8, 2], kernel: [1, 3], filters: 2, strides: [2, 4], pad: 'same' },
 ];
 
 export interface ConvTensors {

@@ -21,6 +21,8 @@ import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { ffrBatchNormTrainingConfig } from './FfrBatchNormTraining';
+import { ffrBatchNormTrainingGradConfig } from './FfrBatchNormTrainingGrad';
 import { identityConfig } from './Identity';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { meanConfig } from './Mean';
@@ -41,6 +43,9 @@ export const wasmTrainingKernels: readonly KernelConfig[] = [
   maxPoolGradConfig,
   avgPoolGradConfig,
   batchMatMulConfig,
+  // Not tfjs kernels: the fused training batch norm of models/batch_norm.ts dispatches to these.
+  ffrBatchNormTrainingConfig,
+  ffrBatchNormTrainingGradConfig,
 ];
 
 /**
