@@ -11,5 +11,8 @@ export default defineConfig({
     // The JSON report is what .ci/run counts (scripts/count-results.mjs).
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     hookTimeout: 120_000,
+    // Trainers and engines in tests use the single-threaded wasm build: the threaded one costs ~1 s of
+    // start-up per process; its own test (backend/select.threads.test.ts) sets this explicitly.
+    env: { FFR_WASM_THREADS: '1' },
   },
 });

@@ -1,14 +1,19 @@
 /**
- * `npm run bench [-- --quick] [-- --models resnet20,vgg11] [-- --no-torch]`
+ * `npm run bench [-- --quick] [-- --models resnet20,vgg11] [-- --threads 1,2] [-- --rounds 3] [-- --no-torch]`
  *
  * Training throughput (images/s from the median of timed steps after warm-up) and peak RSS of one
- * SGD step at batch 64, 10 classes, per model and backend, each in its own process: LeNet-5 on
- * MNIST-shaped input [28, 28, 1]; ResNet-20 and VGG-11 on CIFAR-shaped [32, 32, 3]. Backends: wasm
- * (with our training kernels) for all; tfjs's pure-JS cpu backend for LeNet-5 only — its
- * convolution gradients are scalar JavaScript loops, minutes per CIFAR step, hopeless for CIFAR CNNs.
- * When Debian's PyTorch is importable by /usr/bin/python3, the same architectures are trained there
- * in the same run with torch.set_num_threads equal to our thread count, and the ratio ours/PyTorch
- * is reported. Results: bench/results/latest.json and a printed table.
+ * SGD step at batch 64, 10 classes, per model, backend and thread count, each in its own process:
+ * LeNet-5 on MNIST-shaped input [28, 28, 1]; ResNet-20 and VGG-11 on CIFAR-shaped [32, 32, 3].
+ * Backends: wasm (with our training kernels; 1 thread = the single-threaded SIMD build tfjs uses in
+ * Node, 2 = its threaded SIMD build, see src-main/engine/backend/wasm/threaded.ts) for all models; tfjs's pure-JS
+ * cpu backend for LeNet-5 only, in the first round — its convolution gradients are scalar JavaScript
+ * loops, minutes per CIFAR step. When Debian's PyTorch is importable by /usr/bin/python3, the same
+ * architectures are trained there with torch.set_num_threads equal to each thread count.
+ *
+ * The machines this runs on are shared VMs whose speed drifts by up to 1.7× within a minute, so the
+ * measurements are taken in rounds: each round measures every configuration and its PyTorch peer
+ * back to back, the ratio ours/PyTorch is computed within the round, and the table reports medians
+ * over rounds. Results: bench/results/latest.json and a printed table.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,30 +21,35 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { parseArgs } from './lib/args';
+import { median, parseArgs } from './lib/args';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 const quick = args.has('quick');
 const PYTHON = '/usr/bin/python3';
 const BATCH = 64;
+const ROUNDS = Number(args.get('rounds') ?? (quick ? 1 : 3));
+const THREADS = (args.get('threads') ?? '1,2').split(',').map(Number);
 
+type Arch = 'lenet5' | 'resnet20' | 'vgg11';
 interface Plan {
-  arch: 'lenet5' | 'resnet20' | 'vgg11';
+  arch: Arch;
   backend: 'wasm' | 'cpu';
+  threads: number;
   warmup: number;
   steps: number;
+  firstRoundOnly?: boolean;
 }
 
-// Steps chosen so the default run stays under ~5 minutes on 2 cores (VGG-11 is ~6 s a step).
-const plans: Plan[] = [
-  { arch: 'lenet5', backend: 'wasm', warmup: 2, steps: quick ? 5 : 15 },
-  { arch: 'lenet5', backend: 'cpu', warmup: 1, steps: quick ? 1 : 2 },
-  { arch: 'resnet20', backend: 'wasm', warmup: 1, steps: quick ? 2 : 5 },
-  { arch: 'vgg11', backend: 'wasm', warmup: 1, steps: quick ? 1 : 3 },
-];
+// Steps chosen so a default run (3 rounds) stays under ~8 minutes on 2 cores (VGG-11 is ~6 s a step).
+const ARCHS: Arch[] = ['lenet5', 'resnet20', 'vgg11'];
 const onlyModels = args.get('models')?.split(',');
-const selected = plans.filter((p) => !onlyModels || onlyModels.includes(p.arch));
+const plans: Plan[] = [];
+for (const arch of ARCHS.filter((a) => !onlyModels || onlyModels.includes(a))) {
+  const steps = arch === 'lenet5' ? (quick ? 5 : 15) : arch === 'resnet20' ? (quick ? 2 : 5) : quick ? 1 : 3;
+  for (const threads of THREADS) plans.push({ arch, backend: 'wasm', threads, warmup: arch === 'lenet5' ? 3 : 2, steps });
+  if (arch === 'lenet5') plans.push({ arch, backend: 'cpu', threads: 1, warmup: 1, steps: quick ? 1 : 2, firstRoundOnly: true });
+}
 
 interface Measurement {
   framework: string;
@@ -51,6 +61,7 @@ interface Measurement {
   imagesPerSec: number;
   peakRssMB: number;
   stepMs: number[];
+  round?: number;
   error?: string;
 }
 
@@ -71,48 +82,81 @@ function torchAvailable(): string | null {
   }
 }
 
-const torchVersion = args.has('no-torch') ? null : torchAvailable();
-const started = Date.now();
-const results: Measurement[] = [];
-const torchResults = new Map<string, Measurement>();
-let threads = 1;
-
-for (const p of selected) {
-  process.stderr.write(`tfjs ${p.backend} ${p.arch}: ${p.warmup} warm-up + ${p.steps} timed steps…\n`);
+function measureTfjs(p: Plan, round: number): Measurement {
+  process.stderr.write(`round ${round}: tfjs ${p.backend} ${p.arch} ${p.threads} thread(s): ${p.warmup} warm-up + ${p.steps} timed steps…\n`);
   try {
+    const threadArgs = p.backend === 'wasm' && p.threads > 1 ? ['--threads', String(p.threads)] : [];
     const m = runJson(process.execPath, [
       '--import',
       'tsx',
       path.join(here, 'worker.ts'),
       ...['--backend', p.backend, '--arch', p.arch, '--batch', String(BATCH)],
       ...['--warmup', String(p.warmup), '--steps', String(p.steps)],
+      ...threadArgs,
     ]);
-    if (p.backend === 'wasm') threads = m.threads;
-    results.push(m);
+    return { ...m, round };
   } catch (e) {
-    results.push({ framework: 'tfjs', backend: p.backend, arch: p.arch, threads: 0, medianStepMs: NaN, medianCpuMsPerStep: NaN, imagesPerSec: NaN, peakRssMB: NaN, stepMs: [], error: (e as Error).message });
+    return { framework: 'tfjs', backend: p.backend, arch: p.arch, threads: p.threads, medianStepMs: NaN, medianCpuMsPerStep: NaN, imagesPerSec: NaN, peakRssMB: NaN, stepMs: [], round, error: (e as Error).message };
   }
 }
 
-if (torchVersion) {
-  for (const arch of [...new Set(selected.map((p) => p.arch))]) {
-    const steps = arch === 'lenet5' ? 15 : quick ? 2 : 5;
-    process.stderr.write(`pytorch ${arch} (${threads} thread${threads === 1 ? '' : 's'}): 1 warm-up + ${steps} timed steps…\n`);
-    try {
-      torchResults.set(
-        arch,
-        runJson(PYTHON, [path.join(here, 'torch_bench.py'), '--arch', arch, '--batch', String(BATCH), '--threads', String(threads), '--warmup', '1', '--steps', String(steps)]),
-      );
-    } catch (e) {
-      process.stderr.write(`  ${(e as Error).message}\n`);
-    }
+function measureTorch(arch: Arch, threads: number, steps: number, round: number): Measurement | null {
+  process.stderr.write(`round ${round}: pytorch ${arch} ${threads} thread(s): 1 warm-up + ${steps} timed steps…\n`);
+  try {
+    const m = runJson(PYTHON, [path.join(here, 'torch_bench.py'), '--arch', arch, '--batch', String(BATCH), '--threads', String(threads), '--warmup', '1', '--steps', String(steps)]);
+    return { ...m, round };
+  } catch (e) {
+    process.stderr.write(`  ${(e as Error).message}\n`);
+    return null;
   }
-} else {
-  process.stderr.write(`PyTorch not available via ${PYTHON} (or --no-torch): skipping the reference.\n`);
 }
 
-const rows = results.map((m) => {
-  const ref = m.backend === 'wasm' ? torchResults.get(m.arch) : undefined;
+const torchVersion = args.has('no-torch') ? null : torchAvailable();
+if (!torchVersion) process.stderr.write(`PyTorch not available via ${PYTHON} (or --no-torch): skipping the reference.\n`);
+const started = Date.now();
+const results: Measurement[] = [];
+const torchResults: Measurement[] = [];
+/** ours/PyTorch within one round, keyed by model/backend/threads. */
+const roundRatios = new Map<string, number[]>();
+const key = (arch: string, backend: string | undefined, threads: number): string => `${arch}/${backend}/${threads}`;
+
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const p of plans) {
+    if (p.firstRoundOnly && round > 1) continue;
+    const m = measureTfjs(p, round);
+    results.push(m);
+    if (p.backend !== 'wasm' || !torchVersion || m.error) continue;
+    const ref = measureTorch(p.arch, p.threads, p.arch === 'lenet5' ? 15 : quick ? 2 : 5, round);
+    if (!ref) continue;
+    torchResults.push(ref);
+    const k = key(p.arch, p.backend, p.threads);
+    roundRatios.set(k, [...(roundRatios.get(k) ?? []), m.imagesPerSec / ref.imagesPerSec]);
+  }
+}
+
+/** Median over rounds of one configuration's measurements. */
+function summarize(ms: Measurement[]): Measurement {
+  const ok = ms.filter((m) => !m.error);
+  const first = ms[0]!;
+  if (ok.length === 0) return first;
+  return {
+    ...ok[0]!,
+    medianStepMs: median(ok.map((m) => m.medianStepMs)),
+    medianCpuMsPerStep: median(ok.map((m) => m.medianCpuMsPerStep)),
+    imagesPerSec: median(ok.map((m) => m.imagesPerSec)),
+    peakRssMB: Math.max(...ok.map((m) => m.peakRssMB)),
+  };
+}
+const groups = new Map<string, Measurement[]>();
+for (const m of results) groups.set(key(m.arch, m.backend, m.threads), [...(groups.get(key(m.arch, m.backend, m.threads)) ?? []), m]);
+const torchGroups = new Map<string, Measurement[]>();
+for (const m of torchResults) torchGroups.set(key(m.arch, 'wasm', m.threads), [...(torchGroups.get(key(m.arch, 'wasm', m.threads)) ?? []), m]);
+
+const rows = [...groups.entries()].map(([k, ms]) => {
+  const m = summarize(ms);
+  const refs = torchGroups.get(k);
+  const ref = refs ? summarize(refs) : undefined;
+  const ratios = roundRatios.get(k);
   return {
     model: m.arch,
     backend: `tfjs-${m.backend}`,
@@ -123,10 +167,13 @@ const rows = results.map((m) => {
     peakRssMB: m.peakRssMB,
     pytorchImagesPerSec: ref?.imagesPerSec ?? null,
     pytorchPeakRssMB: ref?.peakRssMB ?? null,
-    ratioOursToPytorch: ref ? m.imagesPerSec / ref.imagesPerSec : null,
+    rounds: ms.filter((x) => !x.error).length,
+    // Median over rounds of the ratio measured within each round (both sides in the same window).
+    ratioOursToPytorch: ratios ? median(ratios) : null,
+    ratioPerRound: ratios ?? [],
     // Throughput ratio by CPU time (PyTorch CPU ms / ours): comparable even when the machine is busy.
     ratioByCpuTime: ref ? ref.medianCpuMsPerStep / m.medianCpuMsPerStep : null,
-    error: m.error,
+    error: ms.find((x) => x.error)?.error,
   };
 });
 
@@ -138,10 +185,12 @@ const report = {
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverage1m: os.loadavg()[0] ?? null, node: process.version },
   pytorch: torchVersion,
   note: 'cpu backend measured for lenet5 only: its conv gradients are scalar JS loops, hopeless for CIFAR CNNs. ' +
-    'Per-step times are medians after warm-up; peak RSS is the whole process (wasm heap included). ' +
+    'Per-step times are medians after warm-up, then medians over rounds; ours/PyTorch is the median of ratios measured within each round. ' +
+    'wasm with 2 threads is tfjs\'s threaded SIMD build (src-main/engine/backend/wasm/threaded.ts). Peak RSS is the whole process (wasm heap included). ' +
     'CPU ms is process CPU time per step: on a busy machine, compare by it (ratioByCpuTime).',
+  rounds: ROUNDS,
   rows,
-  raw: { tfjs: results, pytorch: [...torchResults.values()] },
+  raw: { tfjs: results, pytorch: torchResults },
   wallSeconds: (Date.now() - started) / 1000,
 };
 fs.mkdirSync(path.join(here, 'results'), { recursive: true });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 import { median, parseArgs } from './lib/args';
 import { setupBackend } from './lib/setup_backend';
-import { useThreadedWasm } from './lib/threaded_wasm';
+import { useThreadedWasm } from '../src-main/engine/backend/wasm/threaded';
 import { makeTrainStep } from './lib/train_step';
 import { tf } from '../src-main/engine/tf';
 

@@ -5,7 +5,7 @@
  */
 import { median, parseArgs } from './lib/args';
 import { setupBackend, type BenchBackend } from './lib/setup_backend';
-import { useThreadedWasm } from './lib/threaded_wasm';
+import { useThreadedWasm } from '../src-main/engine/backend/wasm/threaded';
 import { makeTrainStep, type BenchArch } from './lib/train_step';
 
 const args = parseArgs(process.argv.slice(2));

@@ -6,7 +6,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 fs.mkdirSync('test-results', { recursive: true });
-const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: false }).status ?? 1;
+// Single-threaded wasm in tests (the threaded build adds ~1 s of start-up to every trainer); the
+// threaded path has its own test.
+const env = { ...process.env, FFR_WASM_THREADS: process.env.FFR_WASM_THREADS ?? '1' };
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: false, env }).status ?? 1;
 
 const unit = run('npx', ['vitest', 'run']);
 const e2e = fs.existsSync('playwright.config.ts') ? run('npx', ['playwright', 'test']) : 0;

@@ -1,6 +1,6 @@
 /** `ffr info`, `ffr model info`, `ffr dataset inspect`: what is here, without training anything. */
 import type { Command } from 'commander';
-import { backendStatuses } from '../../engine/backend/select';
+import { backendStatuses, wasmThreadsWanted } from '../../engine/backend/select';
 import { describeDataset, loadDataset } from '../../engine/data';
 import { buildModelSpec } from '../../engine/models/builders';
 import { channelsOf, inferShapes, layerCosts, totalCost } from '../../engine/models/spec';
@@ -27,9 +27,10 @@ export function registerInfo(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       const backends = await backendStatuses();
       const selected = backends.find((b) => b.available)?.name ?? null;
-      const result = { version: VERSION, home: resolveHome().home, selected, backends };
+      const result = { version: VERSION, home: resolveHome().home, selected, backends, wasmThreads: wasmThreadsWanted() };
       if (o.json) return printJson(result);
       info(`FFR Workbench ${VERSION}\ndata directory: ${result.home}\nselected backend (auto): ${selected}`);
+      info(`wasm threads: ${result.wasmThreads} (FFR_WASM_THREADS; 1 = the single-threaded build)`);
       for (const b of backends) info(`  ${b.name.padEnd(10)} ${b.available ? `available  ${b.detail ?? ''}` : `unavailable: ${b.reason}`}`);
     });
 
