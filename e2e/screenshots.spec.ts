@@ -66,6 +66,18 @@ async function shot(page: Page, name: string, fullHeight = true): Promise<void> 
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
+/** The project with the most runs and its showcase: the FFR run with a pruned child, if any. */
+async function pickShowcase(): Promise<{ project: { id: string }; mine: RunRow[]; showcase: RunRow }> {
+  const runs = await call<RunRow[]>('runs.list', {});
+  const projects = await call<Array<{ id: string; runCount: number }>>('projects.list', {});
+  const project = [...projects].sort((a, b) => b.runCount - a.runCount)[0]!;
+  const mine = runs.filter((r) => r.projectId === project.id && r.status === 'completed');
+  const children = mine.filter((r) => r.parentRunId);
+  const pruned = mine.filter((r) => children.some((c) => c.parentRunId === r.id));
+  const showcase = pruned.find((r) => r.config.regularizer === 'ffr') ?? pruned[0] ?? mine[0]!;
+  return { project, mine, showcase };
+}
+
 test.beforeAll(async () => {
   test.setTimeout(900_000);
   const home = process.env.FFR_SCREENSHOT_HOME;
@@ -80,14 +92,7 @@ test.afterAll(async () => {
 test('screenshots of every view', async ({ page }) => {
   test.setTimeout(600_000);
   const go = (route: string) => page.goto(`${server.url}#${route}`);
-  const runs = await call<RunRow[]>('runs.list', {});
-  const projects = await call<Array<{ id: string; runCount: number }>>('projects.list', {});
-  const project = [...projects].sort((a, b) => b.runCount - a.runCount)[0]!;
-  const mine = runs.filter((r) => r.projectId === project.id && r.status === 'completed');
-  // The FFR run with a pruned child is the showcase; compare it with its baselines.
-  const children = mine.filter((r) => r.parentRunId);
-  const pruned = mine.filter((r) => children.some((c) => c.parentRunId === r.id));
-  const showcase = pruned.find((r) => r.config.regularizer === 'ffr') ?? pruned[0] ?? mine[0]!;
+  const { project, mine, showcase } = await pickShowcase();
   const compareIds = mine.filter((r) => !r.parentRunId).slice(0, 3).map((r) => r.id);
   if (!compareIds.includes(showcase.id)) compareIds[0] = showcase.id;
 
@@ -145,4 +150,24 @@ test('screenshots of every view', async ({ page }) => {
   await page.goto(`${server.origin}/#/projects`);
   await expect(page.getByTestId('unauthorized')).toBeVisible();
   await shot(page, 'unauthorized', false);
+});
+
+// Only these two: FFR_SCREENSHOTS=1 npx playwright test --project screenshots --grep "run actions"
+test('screenshots of the run actions', async ({ page }) => {
+  const { showcase } = await pickShowcase();
+  await page.goto(`${server.url}#/runs/${showcase.id}`);
+  await expect(page.getByTestId('heatmap')).toBeVisible();
+  await expect(page.getByTestId('delete-run')).toBeEnabled();
+  await page.waitForTimeout(700);
+  // The work area from the top to below the headline numbers: breadcrumbs, name, status, actions.
+  type Box = { x: number; y: number; width: number; height: number };
+  const main = (await page.locator('.main').boundingBox()) as Box;
+  const kpis = (await page.getByTestId('kpis').boundingBox()) as Box;
+  await page.screenshot({ path: path.join(OUT, 'run-actions.png'), clip: { x: main.x, y: 0, width: main.width, height: kpis.y + kpis.height + 8 } });
+
+  await page.getByTestId('delete-run').click();
+  await expect(page.getByTestId('delete-dialog')).toBeVisible();
+  await shot(page, 'run-delete', false);
+  await page.getByTestId('delete-cancel').click();
+  await expect(page.getByTestId('delete-dialog')).toHaveCount(0);
 });

@@ -2,6 +2,10 @@
  * The dispatcher over a real temporary store and real trainer processes (tiny synthetic data, an MLP
  * on the cpu backend): params validation, every domain, and the event bridge during a run.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventFrame } from '../shared/contract';
 import { createApi, mergeConfig, type Api } from './api';
@@ -144,6 +148,9 @@ describe('api dispatcher', () => {
     });
     expect(prune.params.after).toBeLessThan(prune.params.before);
     expect(child?.kind).toBe('finetune');
+    // The fine-tune is queued or running: the source run cannot be deleted from under it.
+    const busy = await api.dispatch('runs.delete', { runId: run.id });
+    expect(busy).toMatchObject({ ok: false, error: { message: `Run ${run.id} has a queued or running fine-tune run (${child!.id}); cancel it first.` } });
     await waitFor(() => app.store.runs.require(child!.id).status === 'completed' && !app.jobs.isActive(child!.id), 'the fine-tune to complete');
     expect((await api.call('prune.get', { pruneId: prune.pruneId })).accuracy.finetuned).not.toBeNull();
     const exp = await api.call('export.run', { target: prune.pruneId, format: 'tfjs' });
@@ -151,5 +158,19 @@ describe('api dispatcher', () => {
     expect((await api.call('export.list', { pruneId: prune.pruneId })).map((e) => e.id)).toEqual([exp.exportId]);
     const refused = await api.dispatch('prune.run', { runId: run.id, options: { selection: { criterion: 'l2', scope: 'layer', ratio: 2, aggregate: 'max' }, finetuneEpochs: 0 } });
     expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+
+    // Deleting the run removes the files in the data directory, but an export the user wrote to a
+    // folder of their own stays theirs.
+    const mine = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-user-export-'));
+    try {
+      const own = await api.call('export.run', { target: prune.pruneId, format: 'tfjs', outDir: path.join(mine, 'model') });
+      expect(own.verified).toBe(true);
+      const deleted = await api.call('runs.delete', { runId: run.id });
+      expect(deleted.runIds.sort()).toEqual([run.id, child!.id].sort());
+      expect(fs.existsSync(exp.dir)).toBe(false);
+      expect(fs.existsSync(path.join(mine, 'model', 'model.json'))).toBe(true);
+    } finally {
+      fs.rmSync(mine, { recursive: true, force: true });
+    }
   });
 });

@@ -203,13 +203,30 @@ export class RunService {
     return { runs: runIds.map((id) => this.summary(id)), configDiff, configs: flat };
   }
 
-  /** Deletes a run (and its fine-tunes) with its files. */
+  /**
+   * Deletes a run (and its fine-tunes) with its files. Only files inside the data directory go:
+   * an export the user wrote to a folder of their own (`ffr export --out ~/models/x`) is theirs.
+   */
   delete(runId: string): { runIds: string[] } {
     if (this.jobs.isActive(runId)) throw new UserInputError(`Run ${runId} is queued or running; cancel it first.`);
+    // Its fine-tunes go with it, so none of them may be waiting for or holding a trainer either (the
+    // store only knows "running"; a queued run lives in the job manager).
+    const busyChild = this.descendants(runId).find((id) => this.jobs.isActive(id));
+    if (busyChild) throw new UserInputError(`Run ${runId} has a queued or running fine-tune run (${busyChild}); cancel it first.`);
     const { runIds, paths } = this.store.runs.delete(runId);
-    for (const p of paths) fs.rmSync(p, { recursive: true, force: true });
+    const inside = (p: string): boolean => {
+      const rel = path.relative(this.paths.home, path.resolve(p));
+      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    };
+    for (const p of paths.filter(inside)) fs.rmSync(p, { recursive: true, force: true });
     for (const id of runIds) fs.rmSync(path.join(this.paths.runsDir, id), { recursive: true, force: true });
     return { runIds };
+  }
+
+  /** Fine-tune runs below a run, at any depth. */
+  private descendants(runId: string): string[] {
+    const children = this.store.runs.list({ parentRunId: runId }).map((r) => r.id);
+    return children.flatMap((id) => [id, ...this.descendants(id)]);
   }
 }
 

@@ -5,16 +5,18 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { api, errorMessage, type RunDetails } from '../api';
+import { api, ApiError, errorMessage, type RunDetails } from '../api';
 import type { EpochMetrics } from '../../../src-main/shared/metrics';
 import type { SnapshotRow } from '../../../src-main/shared/store-types';
-import { ACTIVE_STATUSES } from './runs';
+import { ACTIVE_STATUSES } from './status';
 
 export const useRunDetailStore = defineStore('runDetail', () => {
   const runId = ref<string | null>(null);
   const details = ref<RunDetails | null>(null);
   const loading = ref(false);
   const error = ref<string | null>(null);
+  /** The host knows no run with this id (a wrong link, or the run was deleted). */
+  const notFound = ref(false);
   /** Error of the last action (cancel, resume, notes …), shown next to the buttons. */
   const actionError = ref<string | null>(null);
   const busy = ref(false);
@@ -73,11 +75,15 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     runId.value = id;
     loading.value = true;
     error.value = null;
+    notFound.value = false;
     try {
       const d = await api.call('runs.get', { runId: id });
       if (runId.value === id) details.value = d;
     } catch (e) {
-      if (runId.value === id) error.value = errorMessage(e);
+      if (runId.value === id) {
+        error.value = errorMessage(e);
+        notFound.value = e instanceof ApiError && e.code === 'not-found';
+      }
     } finally {
       loading.value = false;
     }
@@ -97,7 +103,11 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       }),
       api.on('run-status', (e) => {
         const d = details.value;
-        if (!d || e.runId !== d.run.id) return;
+        if (!d) return;
+        // Fine-tune children are listed with their status (Delete on this page depends on it).
+        const child = d.children.find((c) => c.id === e.runId);
+        if (child) Object.assign(child, { status: e.status, error: e.error });
+        if (e.runId !== d.run.id) return;
         const wasRunning = d.run.status === 'running';
         d.run.status = e.status;
         d.run.error = e.error;
@@ -165,7 +175,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     });
 
   return {
-    runId, details, loading, error, actionError, busy, run, isActive, metrics, epochs, layers,
+    runId, details, loading, error, notFound, actionError, busy, run, isActive, metrics, epochs, layers,
     selectedEpoch, selectedLayer, currentLayer, snapshotsAtSelected, snapshot,
     setEpoch, load, refresh, cancel, resume, duplicate, saveNotes, setTags,
   };

@@ -8,8 +8,10 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, errorMessage, type RunProgress, type RunSummary } from '../api';
 import type { Run } from '../../../src-main/shared/store-types';
+import { useRunDetailStore } from './runDetail';
+import { ACTIVE_STATUSES } from './status';
 
-export const ACTIVE_STATUSES: ReadonlyArray<Run['status']> = ['queued', 'running'];
+export { ACTIVE_STATUSES };
 
 export const useRunsStore = defineStore('runs', () => {
   const items = ref<Run[]>([]);
@@ -98,5 +100,43 @@ export const useRunsStore = defineStore('runs', () => {
     return run.id;
   }
 
-  return { items, projectId, loading, error, progress, summaries, active, load, byId, listen, stopListening, createAndStart };
+  /**
+   * Renames a run; the list row, the open run (or its parent's / child's row on the run page) show
+   * the new name at once. Throws the host's reason (e.g. an empty name) for the dialog's field.
+   */
+  async function rename(runId: string, name: string): Promise<Run> {
+    const renamed = await api.call('runs.rename', { runId, name });
+    const patch = (r: Run): Run => (r.id === runId ? { ...r, name: renamed.name } : r);
+    items.value = items.value.map(patch);
+    const open = useRunDetailStore().details;
+    if (open) {
+      open.run = patch(open.run);
+      open.children = open.children.map(patch);
+    }
+    return renamed;
+  }
+
+  /**
+   * Deletes a run with its fine-tune children (the host's answer lists every id that went) and
+   * forgets them: list rows, progress, summaries and, if it is one of them, the open run. Throws
+   * the host's refusal (a queued or running run, a running fine-tune child) and changes nothing.
+   */
+  async function remove(runId: string): Promise<string[]> {
+    const { runIds } = await api.call('runs.delete', { runId });
+    const gone = new Set([runId, ...runIds]);
+    items.value = items.value.filter((r) => !gone.has(r.id));
+    const keep = <T>(rec: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(rec).filter(([id]) => !gone.has(id)));
+    progress.value = keep(progress.value);
+    summaries.value = keep(summaries.value);
+    const detail = useRunDetailStore();
+    if (detail.runId && gone.has(detail.runId)) {
+      detail.details = null;
+      detail.runId = null;
+    } else if (detail.details) {
+      detail.details.children = detail.details.children.filter((c) => !gone.has(c.id));
+    }
+    return [...gone];
+  }
+
+  return { items, projectId, loading, error, progress, summaries, active, load, byId, listen, stopListening, createAndStart, rename, remove };
 });

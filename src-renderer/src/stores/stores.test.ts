@@ -4,7 +4,7 @@
  */
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { setTransport } from '../api';
+import { ApiError, setTransport } from '../api';
 import { flush, installFakeHost, type FakeHost } from '../test/fakeHost';
 import { details, project, run, summary } from '../test/fixtures';
 import { useCompareStore } from './compare';
@@ -123,6 +123,113 @@ describe('runs store', () => {
     expect(id).toBe('new');
     expect(host.callsOf('runs.create')).toEqual([{ config: { model: 'mlp' }, name: 'try', projectId: 'p1' }]);
     expect(s.items.map((r) => r.id)).toEqual(['new', 'old']);
+  });
+});
+
+describe('runs store: rename and delete', () => {
+  it('rename updates the list row and the open run without reloading either', async () => {
+    host.handle('runs.list', () => [run('r1', { name: 'old' }), run('r2')]);
+    host.handle('runs.get', () => details(run('r1', { name: 'old' }), [1]));
+    host.handle('runs.rename', (p) => run(String(p.runId), { name: String(p.name) }));
+    const s = useRunsStore();
+    const d = useRunDetailStore();
+    await s.load('p1');
+    await d.load('r1');
+    const renamed = await s.rename('r1', 'better name');
+    expect(renamed.name).toBe('better name');
+    expect(host.callsOf('runs.rename')).toEqual([{ runId: 'r1', name: 'better name' }]);
+    expect(s.byId('r1')?.name).toBe('better name');
+    expect(s.byId('r2')?.name).toBe('r2');
+    expect(d.run?.name).toBe('better name');
+    expect(host.callsOf('runs.list')).toHaveLength(1);
+    expect(host.callsOf('runs.get')).toHaveLength(1);
+  });
+
+  it('rename passes the host’s refusal to the caller and keeps the old name', async () => {
+    host.handle('runs.list', () => [run('r1', { name: 'old' })]);
+    host.handle('runs.rename', () => {
+      throw new ApiError('Invalid param "name" for runs.rename: Too small: expected string to have >=1 characters.', 'invalid-params', 400);
+    });
+    const s = useRunsStore();
+    await s.load('p1');
+    await expect(s.rename('r1', ' ')).rejects.toThrow(/Invalid param "name"/);
+    expect(s.byId('r1')?.name).toBe('old');
+  });
+
+  it('remove drops the run and its fine-tune children from the list and closes the open run', async () => {
+    host.handle('runs.list', () => [run('r1'), run('ft', { parentRunId: 'r1', kind: 'finetune' }), run('r2')]);
+    host.handle('runs.summary', (p) => summary(run(String(p.runId)), 0.9));
+    host.handle('runs.get', () => details(run('r1'), [1]));
+    host.handle('runs.delete', () => ({ runIds: ['r1', 'ft'] }));
+    const s = useRunsStore();
+    const d = useRunDetailStore();
+    await s.load('p1');
+    await flush();
+    await d.load('r1');
+    expect(Object.keys(s.summaries).sort()).toEqual(['ft', 'r1', 'r2']);
+    const gone = await s.remove('r1');
+    expect(gone.sort()).toEqual(['ft', 'r1']);
+    expect(host.callsOf('runs.delete')).toEqual([{ runId: 'r1' }]);
+    expect(s.items.map((r) => r.id)).toEqual(['r2']);
+    expect(Object.keys(s.summaries)).toEqual(['r2']);
+    expect(d.run).toBeNull();
+    expect(d.runId).toBeNull();
+  });
+
+  it('remove of the open run’s child drops it from the page’s children', async () => {
+    const parent = details(run('r1'), [1]);
+    parent.children = [run('ft', { parentRunId: 'r1', kind: 'finetune' })];
+    host.handle('runs.get', () => parent);
+    host.handle('runs.delete', (p) => ({ runIds: [String(p.runId)] }));
+    const d = useRunDetailStore();
+    await d.load('r1');
+    await useRunsStore().remove('ft');
+    expect(d.run?.id).toBe('r1');
+    expect(d.details?.children).toEqual([]);
+  });
+
+  it('the open run’s fine-tune children follow status events (Delete waits for them)', async () => {
+    const parent = details(run('r1'), [1]);
+    parent.children = [run('ft', { parentRunId: 'r1', kind: 'finetune', status: 'queued' })];
+    host.handle('runs.get', () => parent);
+    const d = useRunDetailStore();
+    await d.load('r1');
+    host.emit('run-status', { runId: 'ft', status: 'running', error: null });
+    expect(d.details?.children[0]?.status).toBe('running');
+    expect(d.run?.status).toBe('completed');
+    host.emit('run-status', { runId: 'ft', status: 'completed', error: null });
+    expect(d.details?.children[0]?.status).toBe('completed');
+    await flush();
+    expect(host.callsOf('runs.get')).toHaveLength(1);
+  });
+
+  it('a refused delete throws the host’s sentence and changes nothing', async () => {
+    host.handle('runs.list', () => [run('r1', { status: 'running' })]);
+    host.handle('runs.get', () => details(run('r1', { status: 'running' }), [1]));
+    host.handle('runs.delete', () => {
+      throw new ApiError('Run r1 is queued or running; cancel it first.', 'invalid-input', 400);
+    });
+    const s = useRunsStore();
+    const d = useRunDetailStore();
+    await s.load('p1');
+    await d.load('r1');
+    await expect(s.remove('r1')).rejects.toThrow('Run r1 is queued or running; cancel it first.');
+    expect(s.items.map((r) => r.id)).toEqual(['r1']);
+    expect(d.run?.id).toBe('r1');
+  });
+
+  it('the run page knows a deleted run from other load errors', async () => {
+    host.handle('runs.get', (p) => {
+      if (p.runId === 'gone') throw new ApiError('Unknown run "gone".', 'not-found', 404);
+      throw new Error('The database is locked.');
+    });
+    const d = useRunDetailStore();
+    await d.load('gone');
+    expect(d.notFound).toBe(true);
+    expect(d.error).toBe('Unknown run "gone".');
+    await d.load('other');
+    expect(d.notFound).toBe(false);
+    expect(d.error).toMatch(/locked/);
   });
 });
 
