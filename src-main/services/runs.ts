@@ -211,7 +211,7 @@ export class RunService {
     if (this.jobs.isActive(runId)) throw new UserInputError(`Run ${runId} is queued or running; cancel it first.`);
     // Its fine-tunes go with it, so none of them may be waiting for or holding a trainer either (the
     // store only knows "running"; a queued run lives in the job manager).
-    const busyChild = this.descendants(runId).find((id) => this.jobs.isActive(id));
+    const busyChild = this.store.runs.subtree(runId).find((id) => id !== runId && this.jobs.isActive(id));
     if (busyChild) throw new UserInputError(`Run ${runId} has a queued or running fine-tune run (${busyChild}); cancel it first.`);
     const { runIds, paths } = this.store.runs.delete(runId);
     const inside = (p: string): boolean => {
@@ -223,11 +223,6 @@ export class RunService {
     return { runIds };
   }
 
-  /** Fine-tune runs below a run, at any depth. */
-  private descendants(runId: string): string[] {
-    const children = this.store.runs.list({ parentRunId: runId }).map((r) => r.id);
-    return children.flatMap((id) => [id, ...this.descendants(id)]);
-  }
 }
 
 /** {a: {b: 1}} → {'a.b': 1}: config keys as the compare table shows them. */

@@ -356,8 +356,8 @@ export class RunsRepository {
       .immediate();
   }
 
-  /** The run and all its descendants through parent_run_id. */
-  private subtree(id: string): string[] {
+  /** The run and all its descendants through parent_run_id (the run itself first). */
+  subtree(id: string): string[] {
     return this.ctx.db
       .prepare<[string], { id: string }>(
         `WITH RECURSIVE tree(id) AS (
