@@ -17,6 +17,11 @@ import { alignPair, asImage, sameShape } from './align';
 /** Keeps sqrt and division differentiable at exactly zero increments (dead channels). */
 const EPS = 1e-12;
 
+/** √(Σ x² + ε) over `axes`, kept as size-1 axes so it broadcasts back against x. */
+function epsNorm(x: Tensor, axes: number[]): Tensor {
+  return tf.sqrt(tf.add(tf.sum(tf.square(x), axes, true), EPS));
+}
+
 export interface FfrTerms {
   /** Scalar: mean over samples of the summed segment lengths. */
   length: tf.Scalar;
@@ -67,7 +72,7 @@ function meanSegmentLength(d: tf.Tensor4D, norm: FfrOptions['norm']): tf.Scalar 
   const axes = norm === 'channel' ? [1, 2] : [1, 2, 3];
   const op = tf.customGrad((...args) => {
     const [dIn, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-    const groupNorms = tf.sqrt(tf.add(tf.sum(tf.square(dIn), axes, true), EPS));
+    const groupNorms = epsNorm(dIn, axes);
     save([dIn, groupNorms]);
     return {
       value: tf.mul(tf.sum(groupNorms), factor) as tf.Scalar,
@@ -87,11 +92,10 @@ function meanSegmentLength(d: tf.Tensor4D, norm: FfrOptions['norm']): tf.Scalar 
  */
 function meanTurning(a: tf.Tensor2D, b: tf.Tensor2D, curvature: FfrOptions['curvature']): tf.Scalar {
   const [n, dim] = a.shape;
-  const norm = (x: Tensor): Tensor => tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), EPS)); // [N, 1]
   if (curvature === 'second-difference') {
     const op = tf.customGrad((...args) => {
       const [aIn, bIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-      const diffNorm = norm(tf.sub(bIn, aIn));
+      const diffNorm = epsNorm(tf.sub(bIn, aIn), [1]); // [N, 1]
       save([aIn, bIn, diffNorm]);
       return {
         value: tf.mul(tf.sum(diffNorm), 1 / (Math.sqrt(dim) * n)) as tf.Scalar,
@@ -109,8 +113,8 @@ function meanTurning(a: tf.Tensor2D, b: tf.Tensor2D, curvature: FfrOptions['curv
   const hi = 1 - 1e-6;
   const op = tf.customGrad((...args) => {
     const [aIn, bIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    const na = norm(aIn);
-    const nb = norm(bIn);
+    const na = epsNorm(aIn, [1]);
+    const nb = epsNorm(bIn, [1]);
     const cos = tf.div(tf.sum(tf.mul(aIn, bIn), 1, true), tf.mul(na, nb)); // [N, 1]
     save([aIn, bIn, na, nb, cos]);
     return {
