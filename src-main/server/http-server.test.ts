@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { createApi, type Api } from '../services/api';
 import { testApp, tinyConfig } from '../services/testing/host';
 import { startServer, type RunningServer } from './http-server';
-import { checkBindHost, hostAllowed, isLoopbackHost, originAllowed, presentedToken, tokenMatches } from './security';
+import { authorized, checkBindHost, cookieValues, hostAllowed, isLoopbackHost, originAllowed, parseRequestTarget, presentedTokens, tokenMatches } from './security';
 import { resolveStatic } from './static';
 
 describe('server security helpers', () => {
@@ -31,10 +31,29 @@ describe('server security helpers', () => {
     expect(tokenMatches('abc', 'abd')).toBe(false);
     expect(tokenMatches('abc', 'ab')).toBe(false);
     expect(tokenMatches('abc', null)).toBe(false);
-    expect(presentedToken({ url: '/api/x?token=q', headers: {} }, false)).toBe('q');
-    expect(presentedToken({ url: '/api/x', headers: { 'x-ffr-token': 'h' } }, false)).toBe('h');
-    expect(presentedToken({ url: '/', headers: { cookie: 'a=1; ffr_token=c' } }, true)).toBe('c');
-    expect(presentedToken({ url: '/', headers: { cookie: 'ffr_token=c' } }, false)).toBeNull();
+    const at = (u: string): URL => parseRequestTarget(u)!;
+    expect(presentedTokens({ headers: {} }, at('/api/x?token=q'), false)).toEqual(['q']);
+    expect(presentedTokens({ headers: { 'x-ffr-token': 'h' } }, at('/api/x'), false)).toEqual(['h']);
+    expect(presentedTokens({ headers: { cookie: 'a=1; ffr_token=c' } }, at('/'), true)).toEqual(['c']);
+    expect(presentedTokens({ headers: { cookie: 'ffr_token=c' } }, at('/'), false)).toEqual([]);
+    expect(authorized('abc', ['x', 'abc'])).toBe(true);
+    expect(authorized('abc', ['x', 'ab'])).toBe(false);
+    expect(authorized('abc', [])).toBe(false);
+  });
+
+  it('skips cookie values that are not valid percent-encoding instead of throwing', () => {
+    // Any page on another localhost port can plant such a cookie; it used to crash the server.
+    expect(cookieValues('ffr_token=%E0%A4%A', 'ffr_token')).toEqual([]);
+    expect(cookieValues('ffr_token=%E0%A4%A; ffr_token=good%20one; other=1', 'ffr_token')).toEqual(['good one']);
+    expect(cookieValues('ffr_token', 'ffr_token')).toEqual([]);
+    expect(cookieValues(undefined, 'ffr_token')).toEqual([]);
+  });
+
+  it('parses request targets without throwing, and only paths', () => {
+    expect(parseRequestTarget('/api/app.ping?token=t')?.pathname).toBe('/api/app.ping');
+    expect(parseRequestTarget('/runs/a%20b')?.pathname).toBe('/runs/a%20b');
+    // "//[" made new URL(…, base) throw (a host name "["); "//x" would name a host.
+    for (const bad of ['//[', '//evil.example/api/app.ping', 'http://127.0.0.1/', '*', '', undefined]) expect(parseRequestTarget(bad)).toBeNull();
   });
 
   it('checks Host and Origin against DNS rebinding', () => {
@@ -150,14 +169,49 @@ describe('ffr serve', () => {
     await expect(startServer({ api, host: '0.0.0.0', port: 0, rendererDir: null })).rejects.toThrow(/Refusing to listen on 0\.0\.0\.0/);
   });
 
-  it('refuses a WebSocket without the token', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`);
-    const result = await new Promise<string>((resolve) => {
-      ws.on('unexpected-response', (_req, res) => resolve(`status ${res.statusCode}`));
-      ws.on('open', () => resolve('open'));
+  /** How a WebSocket handshake ends: 'open' or 'status N'. */
+  const handshake = (query: string, options: WebSocket.ClientOptions = {}): Promise<string> => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events${query}`, options);
+    return new Promise<string>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => {
+        resolve(`status ${res.statusCode}`);
+        ws.terminate();
+      });
+      ws.on('open', () => {
+        resolve('open');
+        ws.close();
+      });
       ws.on('error', (e) => resolve(`error ${e.message}`));
     });
-    expect(result).toMatch(/401/);
+  };
+
+  it('refuses a WebSocket without the right token (query or header), and opens it with the token', async () => {
+    expect(await handshake('')).toBe('status 401');
+    expect(await handshake('?token=not-the-token')).toBe('status 401');
+    expect(await handshake('', { headers: { 'x-ffr-token': 'not-the-token' } })).toBe('status 401');
+    // The cookie opens static files only, never the socket.
+    expect(await handshake('', { headers: { cookie: `ffr_token=${server.token}` } })).toBe('status 401');
+    expect(await handshake(`?token=${server.token}`)).toBe('open');
+    expect(await handshake('', { headers: { 'x-ffr-token': server.token } })).toBe('open');
+  });
+
+  it('refuses a WebSocket from another origin even with the token (cross-site WebSocket hijacking)', async () => {
+    const q = `?token=${server.token}`;
+    const self = `http://127.0.0.1:${server.port}`;
+    expect(await handshake(q, { origin: self })).toBe('open');
+    expect(await handshake(q, { origin: `http://localhost:${server.port}`, headers: { host: `localhost:${server.port}` } })).toBe('open');
+    // A page elsewhere; on this host but another port (another local app); same port, other scheme
+    // spelled as a different host; an opaque origin (sandboxed frame, file://).
+    for (const origin of ['http://evil.example', `http://evil.example:${server.port}`, `http://127.0.0.1:${server.port + 1}`, 'http://127.0.0.1', `http://localhost:${server.port}`, 'null', 'not a url']) {
+      expect(await handshake(q, { origin }), origin).toBe('status 403');
+    }
+  });
+
+  it('refuses a WebSocket for a foreign Host name even with the token (DNS rebinding)', async () => {
+    const q = `?token=${server.token}`;
+    expect(await handshake(q, { headers: { host: 'evil.example' } })).toBe('status 403');
+    expect(await handshake(q, { headers: { host: `evil.example:${server.port}` }, origin: `http://evil.example:${server.port}` })).toBe('status 403');
+    expect(await handshake(q, { headers: { host: `localhost:${server.port}` } })).toBe('open');
   });
 
   it('streams contract events over the WebSocket while a run trains', async () => {

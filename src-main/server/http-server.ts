@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Api } from '../services/api';
 import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, TOKEN_QUERY, type ApiErrorBody, type ErrorCode } from '../shared/contract';
-import { TOKEN_COOKIE, checkBindHost, hostAllowed, newToken, originAllowed, presentedToken, tokenMatches } from './security';
+import { TOKEN_COOKIE, authorized, checkBindHost, hostAllowed, newToken, originAllowed, parseRequestTarget, presentedTokens } from './security';
 import { notBuiltPage, rendererBuilt, resolveStatic, unauthorizedPage } from './static';
 
 export interface ServerOptions {
@@ -28,8 +28,10 @@ export interface ServerOptions {
   /** Folder of the built renderer; null serves the API only. */
   rendererDir: string | null;
   allowRemote?: boolean;
-  /** Largest request body accepted, bytes. */
+  /** Largest request body accepted, bytes (larger: 413). */
   maxBodyBytes?: number;
+  /** Told about every error a request or socket raised that became a 500 (ffr serve logs it). */
+  onError?: (e: unknown, where: string) => void;
 }
 
 export interface RunningServer {
@@ -76,22 +78,41 @@ function sendError(res: http.ServerResponse, error: ApiErrorBody): void {
   sendJson(res, STATUS[error.code], { error });
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+type Body = { ok: true; text: string } | { ok: false; tooLarge: true };
+
+/**
+ * Reads a request body up to `limit` bytes. A larger one (by its content-length, or as it arrives)
+ * is not kept: the rest is read and dropped, so that the client gets its 413 instead of a reset
+ * connection.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Body> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      resolve({ ok: false, tooLarge: true });
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
       if (size > limit) {
-        reject(new Error(`The request body is larger than ${limit} bytes.`));
-        req.destroy();
+        tooLarge = true;
+        chunks.length = 0;
+        resolve({ ok: false, tooLarge: true });
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
     req.on('error', reject);
   });
+}
+
+function mebibytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
@@ -107,13 +128,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       res.setHeader('allow', 'POST');
       return sendJson(res, 405, { error: { code: 'invalid-params', message: `Call ${method} with POST and a JSON body.` } });
     }
+    const body = await readBody(req, maxBody);
+    if (!body.ok) {
+      // The connection is closed after the answer: the rest of the body is not worth reading.
+      res.setHeader('connection', 'close');
+      return sendJson(res, 413, { error: { code: 'invalid-params', message: `The body of ${method} is larger than the ${mebibytes(maxBody)} this server accepts.` } });
+    }
     let params: unknown = {};
     try {
-      const text = await readBody(req, maxBody);
-      if (text.trim() !== '') params = JSON.parse(text) as unknown;
-    } catch (e) {
-      const message = e instanceof SyntaxError ? `The body of ${method} is not valid JSON.` : e instanceof Error ? e.message : String(e);
-      return sendError(res, { code: 'invalid-params', message });
+      if (body.text.trim() !== '') params = JSON.parse(body.text) as unknown;
+    } catch {
+      return sendError(res, { code: 'invalid-params', message: `The body of ${method} is not valid JSON.` });
     }
     const reply = await api.dispatch(method, params);
     if (reply.ok) sendJson(res, 200, { result: reply.result });
@@ -157,41 +182,77 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       .pipe(res);
   }
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = parseRequestTarget(req.url);
+    if (!url) {
+      return sendError(res, { code: 'invalid-params', message: `The request target "${(req.url ?? '').slice(0, 200)}" is not a path this server serves.` });
+    }
     const isApi = url.pathname.startsWith(HTTP_API_PREFIX);
     if (!hostAllowed(req.headers.host, allowRemote)) {
       return sendError(res, { code: 'forbidden', message: `Requests for host "${req.headers.host ?? ''}" are refused; use the URL ffr serve printed.` });
     }
-    if (!tokenMatches(token, presentedToken(req, !isApi))) {
+    if (!authorized(token, presentedTokens(req, url, !isApi))) {
       if (isApi) return sendError(res, { code: 'unauthorized', message: 'The access token is missing or wrong; open the URL that ffr serve printed.' });
       res.writeHead(401, { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(unauthorizedPage());
       return;
     }
     if (isApi) {
-      const method = decodeURIComponent(url.pathname.slice(HTTP_API_PREFIX.length));
-      handleApi(req, res, method).catch((e: unknown) => {
-        if (!res.headersSent) sendError(res, { code: 'internal', message: e instanceof Error ? e.message : String(e) });
-        else res.destroy();
-      });
-      return;
+      const encoded = url.pathname.slice(HTTP_API_PREFIX.length);
+      let method: string;
+      try {
+        method = decodeURIComponent(encoded);
+      } catch {
+        return sendError(res, { code: 'invalid-params', message: `The method name "${encoded.slice(0, 100)}" is not valid percent-encoding.` });
+      }
+      return handleApi(req, res, method);
     }
     handleStatic(req, res, url);
+  }
+
+  /** Last line of defence: whatever a request throws is answered with 500 and the server lives on. */
+  function failRequest(res: http.ServerResponse, e: unknown): void {
+    o.onError?.(e, 'request');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    try {
+      sendError(res, { code: 'internal', message: `The server failed on this request: ${e instanceof Error ? e.message : String(e)}` });
+    } catch {
+      res.destroy();
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    // handleRequest is async, so a synchronous throw anywhere in it is a rejection here too.
+    handleRequest(req, res).catch((e: unknown) => failRequest(res, e));
   });
 
   // --- events
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const refuse = (socket: Duplex, status: number, text: string): void => {
-    socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   };
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  function handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = parseRequestTarget(req.url);
+    if (!url) return refuse(socket, 400, 'Bad Request');
     if (url.pathname !== HTTP_EVENTS_PATH) return refuse(socket, 404, 'Not Found');
     if (!hostAllowed(req.headers.host, allowRemote) || !originAllowed(req.headers.origin, req.headers.host)) return refuse(socket, 403, 'Forbidden');
-    if (!tokenMatches(token, presentedToken(req, false))) return refuse(socket, 401, 'Unauthorized');
+    if (!authorized(token, presentedTokens(req, url, false))) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  }
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Until ws takes the socket over, nobody else listens for its errors (a peer resetting the
+    // connection would otherwise be an uncaught 'error' event).
+    socket.on('error', () => socket.destroy());
+    try {
+      handleUpgrade(req, socket, head);
+    } catch (e) {
+      o.onError?.(e, 'upgrade');
+      refuse(socket, 500, 'Internal Server Error');
+    }
   });
   const alive = new WeakMap<WebSocket, boolean>();
   wss.on('connection', (ws) => {

@@ -42,7 +42,6 @@ export function tokenMatches(expected: string, given: string | null | undefined)
 }
 
 export interface RequestLike {
-  url?: string | undefined;
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -51,24 +50,53 @@ function header(req: RequestLike, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function cookie(req: RequestLike, name: string): string | undefined {
-  const raw = header(req, 'cookie');
-  if (!raw) return undefined;
-  for (const part of raw.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+/**
+ * Every value of cookie `name` (a browser sends one per path and origin port, and any page on
+ * another localhost port can plant one). A value that is not valid percent-encoding is skipped:
+ * it cannot be our token, which is base64url.
+ */
+export function cookieValues(cookieHeader: string | undefined, name: string): string[] {
+  if (!cookieHeader) return [];
+  const values: string[] = [];
+  for (const part of cookieHeader.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      values.push(decodeURIComponent(part.slice(eq + 1).trim()));
+    } catch {
+      // malformed: not a token
+    }
   }
-  return undefined;
+  return values;
 }
 
 /**
- * The token a request presents. API calls and sockets must carry it explicitly (header or query):
+ * The request target as a URL, or null when it is not one we serve: it must be a path (origin
+ * form) and must not start with "//" (which URL parsers read as a host name).
+ */
+export function parseRequestTarget(target: string | undefined): URL | null {
+  if (!target || !target.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The tokens a request presents. API calls and sockets must carry one explicitly (header or query):
  * the cookie is accepted for static files only, which the browser fetches without our help, so a
  * cookie alone can never call a method (no cross-site request forgery through it).
  */
-export function presentedToken(req: RequestLike, allowCookie: boolean): string | null {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  return header(req, TOKEN_HEADER) ?? url.searchParams.get(TOKEN_QUERY) ?? (allowCookie ? (cookie(req, TOKEN_COOKIE) ?? null) : null);
+export function presentedTokens(req: RequestLike, url: URL, allowCookie: boolean): string[] {
+  const explicit = [header(req, TOKEN_HEADER), url.searchParams.get(TOKEN_QUERY)].filter((t): t is string => !!t);
+  return allowCookie ? [...explicit, ...cookieValues(header(req, 'cookie'), TOKEN_COOKIE)] : explicit;
+}
+
+/** True when any presented token is the expected one. */
+export function authorized(expected: string, presented: readonly string[]): boolean {
+  // Every candidate is compared (no early exit), each in constant time.
+  return presented.reduce((ok, t) => tokenMatches(expected, t) || ok, false);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Serving the built renderer (`electron-vite build` writes it to out/renderer). Files only from
- * inside that folder; unknown paths without an extension fall back to index.html (client routes).
+ * inside that folder, by URL path and by real path (no `..`, no symbolic link out of it); unknown
+ * paths without an extension fall back to index.html (client routes).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,14 +52,24 @@ export function resolveStatic(root: string, urlPath: string): StaticFile | null 
   const base = path.resolve(root);
   const candidate = path.resolve(base, `.${path.posix.normalize(`/${decoded}`)}`);
   if (candidate !== base && !candidate.startsWith(base + path.sep)) return null;
+  let realBase: string;
+  try {
+    realBase = fs.realpathSync.native(base);
+  } catch {
+    return null;
+  }
   const asFile = (file: string): StaticFile | null => {
+    let real: string;
     try {
-      if (!fs.statSync(file).isFile()) return null;
+      // The real path must be inside the folder too: a symbolic link in the build (or planted in
+      // it) must not serve /etc/passwd or the data directory.
+      real = fs.realpathSync.native(file);
+      if (!real.startsWith(realBase + path.sep) || !fs.statSync(real).isFile()) return null;
     } catch {
       return null;
     }
     const ext = path.extname(file).toLowerCase();
-    return { file, type: TYPES[ext] ?? 'application/octet-stream', cacheable: ext !== '.html' };
+    return { file: real, type: TYPES[ext] ?? 'application/octet-stream', cacheable: ext !== '.html' };
   };
   const direct = candidate === base ? null : asFile(candidate);
   if (direct) return direct;

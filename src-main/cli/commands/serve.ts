@@ -68,6 +68,8 @@ export function registerServe(program: Command): void {
           rendererDir,
           allowRemote: o.allowRemote ?? false,
           ...(o.token ? { token: o.token } : {}),
+          // The client got a 500 and the server goes on; the stack is for whoever reads the log.
+          onError: (e, where) => info(`ffr serve: a ${where} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
         });
       } catch (e) {
         api.dispose();
