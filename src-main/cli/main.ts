@@ -10,6 +10,7 @@ import { registerTrain } from './commands/train';
 import { registerExtensions } from './commands/extensions';
 import { registerServe } from './commands/serve';
 import { VERSION } from './version';
+import { dropOutputWhenPipeCloses } from './output';
 
 /** Opens the services for one command and always closes them (trainers included). */
 async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
@@ -49,6 +50,8 @@ function sentence(e: unknown): string {
   const trimmed = message.replace(/^error: /, '').trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
+
+dropOutputWhenPipeCloses();
 
 try {
   await buildProgram().parseAsync(process.argv);

@@ -4,6 +4,26 @@
  */
 import cliProgress from 'cli-progress';
 
+/**
+ * A reader that goes away (`ffr … --json | head -c 10`) closes our end of the pipe: the next write
+ * fails with EPIPE, which Node reports as an unhandled 'error' event with a stack. Instead the rest
+ * of that stream's output is dropped, quietly, and the command finishes with its own exit code (a
+ * trainer started by it is not left half-done). Installed once, CLI-wide, by main.ts.
+ */
+export function dropOutputWhenPipeCloses(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    let closed = false;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || (closed && e.code === 'ERR_STREAM_DESTROYED')) {
+        closed = true;
+        stream.write = (() => true) as typeof stream.write;
+        return;
+      }
+      throw e;
+    });
+  }
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
