@@ -11,12 +11,20 @@ import { openStore } from '../store';
 import { defaultRunConfig } from '../shared/run-config';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-cli-prune-'));
+// The data directory and the export folders live apart: exports may not go into the data directory.
+const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-cli-prune-')));
+const home = path.join(base, 'data');
+const outside = path.join(base, 'models');
+fs.mkdirSync(outside);
 
 function ffr(...args: string[]): { code: number; stdout: string; stderr: string } {
+  return ffrWith({}, ...args);
+}
+
+function ffrWith(env: Record<string, string>, ...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [path.join(root, 'bin/ffr.js'), ...args], {
     cwd: root,
-    env: { ...process.env, FFR_HOME: home },
+    env: { ...process.env, FFR_HOME: home, ...env },
     encoding: 'utf8',
     timeout: 300_000,
   });
@@ -48,7 +56,7 @@ beforeAll(() => {
   expect(run.status).toBe('completed');
   runId = run.runId;
 }, 300_000);
-afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
 
 describe('ffr prune / sweep / export', () => {
   it('refuses wrong input with one sentence and leaves nothing behind', () => {
@@ -57,7 +65,7 @@ describe('ffr prune / sweep / export', () => {
       [['prune', runId, '--threshold', '1'], /would remove every channel of layer fc1/],
       [['prune', 'run-nope', '--ratio', '0.5'], /There is no run "run-nope"/],
       [['prune', runId], /exactly one of --threshold or --ratio/],
-      [['export', 'nothing-here', '--format', 'onnx', '--out', path.join(home, 'x')], /There is no run or prune "nothing-here"/],
+      [['export', 'nothing-here', '--format', 'onnx', '--out', path.join(outside, 'x')], /There is no run or prune "nothing-here"/],
     ];
     for (const [args, message] of cases) {
       const r = ffr(...args);
@@ -68,7 +76,46 @@ describe('ffr prune / sweep / export', () => {
     }
     expect(count('prunes')).toBe(0);
     expect(fs.readdirSync(path.join(home, 'prunes')).length).toBe(0);
-    expect(fs.existsSync(path.join(home, 'x'))).toBe(false);
+    expect(fs.existsSync(path.join(outside, 'x'))).toBe(false);
+  }, 300_000);
+
+  it('refuses export folders that would lose data, with one sentence, and the data directory stays whole', () => {
+    // HOME points at a folder of the test's own, so that `--out ~ --force` can be tried safely.
+    const user = path.join(base, 'user');
+    fs.mkdirSync(user, { recursive: true });
+    fs.writeFileSync(path.join(user, 'keep.txt'), 'mine');
+    fs.symlinkSync(home, path.join(base, 'link-to-data'));
+    const notes = path.join(base, 'notes');
+    fs.mkdirSync(notes, { recursive: true });
+    fs.writeFileSync(path.join(notes, 'thesis.tex'), 'months of work');
+    const cases: Array<[string[], RegExp]> = [
+      // The reported defect: this exited 0, "verified", with the database and checkpoints gone.
+      [['--out', home, '--force'], new RegExp(`^ffr: The output folder ${home} is the workbench's data directory; choose a folder of its own\\.$`)],
+      [['--out', path.join(base, 'link-to-data'), '--force'], /link-to-data \(really .*\/data\) is the workbench's data directory/],
+      // A folder containing it or inside it: the same check, tried through the API in services/export.test.ts.
+      [['--out', user, '--force'], new RegExp(`^ffr: The output folder ${user} is your home folder; choose a folder of its own\\.$`)],
+      // Without --force: with it, a broken check would delete the whole file system (tested on the check itself).
+      [['--out', '/'], /^ffr: The output folder \/ is the root of the file system; choose a folder of its own\.$/],
+      [['--out', notes, '--force'], /^ffr: --force replaces only a previous export, and .*notes has no report\.json; it was left as it is\.$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = ffrWith({ HOME: user }, 'export', runId, '--format', 'onnx', ...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.trim(), args.join(' ')).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+    // Everything is where it was: the database opens and lists the run, its checkpoint is there.
+    const list = json<{ runs: Array<{ id: string }> }>(ffr('runs', 'list', '--json'));
+    expect(list.runs.map((r) => r.id)).toContain(runId);
+    const store = openStore(path.join(home, 'ffr.sqlite'));
+    try {
+      expect(fs.existsSync(store.checkpoints.latest(runId)!.path)).toBe(true);
+    } finally {
+      store.close();
+    }
+    expect(fs.readFileSync(path.join(user, 'keep.txt'), 'utf8')).toBe('mine');
+    expect(fs.readdirSync(notes)).toEqual(['thesis.tex']);
+    expect(count('exports')).toBe(0);
   }, 300_000);
 
   it('refuses an unfinished run', () => {
@@ -78,7 +125,7 @@ describe('ffr prune / sweep / export', () => {
     const r = ffr('prune', queued, '--ratio', '0.5');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(new RegExp(`Run ${queued} is queued; only a completed run`));
-    const e = ffr('export', queued, '--format', 'tfjs', '--out', path.join(home, 'q'));
+    const e = ffr('export', queued, '--format', 'tfjs', '--out', path.join(outside, 'q'));
     expect(e.code).not.toBe(0);
     expect(count('prunes')).toBe(0);
   }, 300_000);
@@ -107,7 +154,7 @@ describe('ffr prune / sweep / export', () => {
     expect(count('sweeps')).toBe(1);
 
     for (const format of ['onnx', 'tfjs']) {
-      const out = path.join(home, `out-${format}`);
+      const out = path.join(outside, `out-${format}`);
       const e = json<{ format: string; files: string[]; params: number; verified: boolean; maxAbsDiff: number }>(
         ffr('export', p.pruneId, '--format', format, '--out', out, '--json'),
       );
@@ -119,7 +166,7 @@ describe('ffr prune / sweep / export', () => {
       expect(report).toMatchObject({ sourceRunId: runId, pruneId: p.pruneId });
     }
     // Exists and not empty: refused without --force (before any trainer starts), replaced with it.
-    const out = path.join(home, 'out-onnx');
+    const out = path.join(outside, 'out-onnx');
     const again = ffr('export', p.pruneId, '--format', 'onnx', '--out', out);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/exists and is not empty; pass --force/);
@@ -127,7 +174,7 @@ describe('ffr prune / sweep / export', () => {
     // One row per folder: the forced export replaced the first one's row.
     expect(count('exports')).toBe(2);
     // No temporary folders left next to the outputs.
-    expect(fs.readdirSync(home).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(fs.readdirSync(outside).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
 
     // The TF.js export loads in a plain @tensorflow/tfjs process (no workbench code).
     const script = `
@@ -145,7 +192,7 @@ describe('ffr prune / sweep / export', () => {
       const y = model.predict(tf.zeros([2, 16, 16, 1]));
       console.log(JSON.stringify(y.shape));
     `;
-    const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script, path.join(home, 'out-tfjs')], { cwd: root, encoding: 'utf8' });
+    const plain = spawnSync(process.execPath, ['--input-type=module', '-e', script, path.join(outside, 'out-tfjs')], { cwd: root, encoding: 'utf8' });
     expect(plain.status, plain.stderr).toBe(0);
     expect(plain.stdout.trim().split('\n').pop()).toBe('[2,3]');
   }, 400_000);

@@ -41,7 +41,7 @@ export function createApp(options: AppOptions = {}): App {
   });
   const runs = new RunService(store, jobs, paths);
   const prunes = new PruneService(store, jobs, runs, paths);
-  const exports = new ExportService(store, jobs, prunes);
+  const exports = new ExportService(store, jobs, prunes, paths);
   return {
     paths,
     store,

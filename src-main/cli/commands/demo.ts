@@ -52,11 +52,11 @@ export function registerDemo(program: Command, withApp: <T>(fn: (app: App) => Pr
     .option('--finetune-lr <x>', 'fine-tune learning rate', numberOption('--finetune-lr', { min: 1e-8, max: 10 }), 0.005)
     .option('--lambda-length <x>', `FFR length weight (default ${DEFAULT_FFR.lambdaLength}, the run default)`, numberOption('--lambda-length', { min: 0, max: 100 }), DEFAULT_FFR.lambdaLength)
     .option('--backend <name>', BACKEND_CHOICES.join(', '), choiceOption('--backend', BACKEND_CHOICES), 'auto')
-    .option('--out <dir>', 'where the exports go (default <FFR_HOME>/demo)')
+    .option('--out <dir>', 'where the exports go (default <FFR_HOME>/exports/demo)')
     .option('--json', 'print one JSON document')
     .action((o: DemoFlags) =>
       withApp(async (app) => {
-        const out = path.resolve(o.out ?? path.join(app.paths.home, 'demo'));
+        const out = path.resolve(o.out ?? path.join(app.paths.exportsDir, 'demo'));
         const started = Date.now();
         const rows: DemoRow[] = [];
         for (const regularizer of ['ffr', 'none'] as const) {
