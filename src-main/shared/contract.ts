@@ -398,9 +398,9 @@ export const methods = {
       /** A run id (its last checkpoint) or a prune id (its fine-tuned model if completed, else the pruned one). */
       target: Id,
       format: ExportFormat,
-      /** Output folder; default: <data dir>/exports/<target>-<format>-<time>. */
+      /** Output folder (never the data directory, / or the home folder); default: <data dir>/exports/<target>-<format>-<time>. */
       outDir: z.string().trim().min(1).optional(),
-      /** Replace a non-empty output folder. */
+      /** Replace a previous export (a folder with its report.json) in the output folder. */
       force: z.boolean().optional(),
       /** Test images the export is verified on. */
       samples: z.number().int().min(1).max(256).optional(),

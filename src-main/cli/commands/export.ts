@@ -18,8 +18,8 @@ export function registerExport(program: Command, withApp: <T>(fn: (app: App) => 
     .description("write a run's or a prune's model as TF.js or ONNX, reload it and verify it against the workbench")
     .argument('<id>', 'a completed run id, or a prune id (its fine-tuned model when the fine-tune completed)')
     .requiredOption('--format <name>', 'tfjs or onnx', choiceOption('--format', ['tfjs', 'onnx'] as const))
-    .requiredOption('--out <dir>', 'output folder (must be empty or absent unless --force)')
-    .option('--force', 'replace a non-empty output folder')
+    .requiredOption('--out <dir>', 'output folder of its own: empty or absent unless --force; never the data directory, / or your home folder')
+    .option('--force', 'replace a previous export in the output folder (one with its report.json)')
     .option('--samples <n>', 'test images to verify on', numberOption('--samples', { integer: true, min: 1, max: 256 }), 8)
     .option('--json', 'print one JSON document')
     .action((id: string, o: ExportFlags) =>
