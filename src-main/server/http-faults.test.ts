@@ -162,6 +162,13 @@ describe('ffr serve under malformed and hostile requests', () => {
       [`GET / HTTP/1.1\r\nHost: ${'h'.repeat(20_000)}\r\n\r\n`, 431],
     ];
     for (const [bytes, expected] of cases) expect(status(await raw(server.port, bytes)), JSON.stringify(bytes.slice(0, 60))).toBe(expected);
+    // A client that goes away halfway through its body: nobody to answer, nothing to log (the
+    // throwing-handler test below sees exactly its own two errors).
+    const gone = net.connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve) => gone.on('connect', () => resolve()));
+    gone.write(`POST /api/app.ping HTTP/1.1\r\nHost: ${host}\r\nx-ffr-token: ${server.token}\r\nContent-Length: 1000\r\n\r\n{"a":`);
+    await new Promise((r) => setTimeout(r, 100));
+    gone.resetAndDestroy();
     expect(await ping()).toBe(200);
   });
 

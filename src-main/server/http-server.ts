@@ -80,10 +80,13 @@ function sendError(res: http.ServerResponse, error: ApiErrorBody): void {
 
 type Body = { ok: true; text: string } | { ok: false; tooLarge: true };
 
+/** The client went away while sending its body: nobody is left to answer, and nothing to log. */
+class ClientGoneError extends Error {}
+
 /**
- * Reads a request body up to `limit` bytes. A larger one (by its content-length, or as it arrives)
- * is not kept: the rest is read and dropped, so that the client gets its 413 instead of a reset
- * connection.
+ * Reads a request body up to `limit` bytes. A larger one (by its content-length, or once the limit
+ * is passed) is not kept; the caller answers 413 and closes the connection, so the client reads
+ * that answer instead of a reset connection.
  */
 function readBody(req: http.IncomingMessage, limit: number): Promise<Body> {
   return new Promise((resolve, reject) => {
@@ -107,7 +110,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Body> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', reject);
+    req.on('error', (e) => reject(new ClientGoneError(e.message)));
   });
 }
 
@@ -212,6 +215,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   /** Last line of defence: whatever a request throws is answered with 500 and the server lives on. */
   function failRequest(res: http.ServerResponse, e: unknown): void {
+    if (e instanceof ClientGoneError) {
+      res.destroy();
+      return;
+    }
     o.onError?.(e, 'request');
     if (res.headersSent) {
       res.destroy();
