@@ -1,7 +1,7 @@
 /**
  * `ffr serve` as a user runs it: prints {url, port, token} with --json, answers with the token,
- * refuses a non-loopback host, and shuts down cleanly on SIGTERM, cancelling a running training
- * (left resumable as `cancelled`).
+ * refuses a non-loopback host, shuts down cleanly on SIGTERM, cancelling a running training
+ * (left resumable as `cancelled`), and outlives the malformed requests that used to kill it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../store';
 import { tinyConfig } from '../../services/testing/host';
+import { raw, status as rawStatus } from '../../server/testing/raw-http';
 
 const BIN = fileURLToPath(new URL('../../../bin/ffr.js', import.meta.url));
 
@@ -78,5 +79,31 @@ describe('ffr serve', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('survives the requests that used to kill it, and its trainer trains on', async () => {
+    const s = serve(['--port', '0', '--json']);
+    const info = JSON.parse(await s.stdout) as { port: number; token: string };
+    const api = `http://127.0.0.1:${info.port}/api/`;
+    const call = (method: string, body: unknown): Promise<Response> =>
+      fetch(`${api}${method}`, { method: 'POST', headers: { 'x-ffr-token': info.token }, body: JSON.stringify(body) });
+    const run = ((await (await call('runs.create', { config: tinyConfig({ epochs: 3 }) })).json()) as { result: { id: string } }).result;
+    const statusOf = async (): Promise<string> => ((await (await call('runs.get', { runId: run.id })).json()) as { result: { run: { status: string } } }).result.run.status;
+    while ((await statusOf()) === 'queued') await new Promise((r) => setTimeout(r, 50));
+    const host = `127.0.0.1:${info.port}`;
+    // The three one-request kills of the fault-injection pass, two of them without the token.
+    const answers = await Promise.all([
+      raw(info.port, `GET / HTTP/1.1\r\nHost: ${host}\r\nCookie: ffr_token=%E0%A4%A\r\n\r\n`),
+      raw(info.port, `GET //[ HTTP/1.1\r\nHost: ${host}\r\n\r\n`),
+      raw(info.port, `POST /api/runs.get%E0%A4%A HTTP/1.1\r\nHost: ${host}\r\nx-ffr-token: ${info.token}\r\nContent-Length: 2\r\n\r\n{}`),
+    ]);
+    expect(answers.map(rawStatus)).toEqual([401, 400, 400]);
+    expect(s.child.exitCode).toBeNull();
+    expect((await call('app.ping', {})).status).toBe(200);
+    while (['queued', 'running'].includes(await statusOf())) await new Promise((r) => setTimeout(r, 100));
+    expect(await statusOf()).toBe('completed');
+    expect(s.stderr()).not.toMatch(/URIError|Invalid URL|\n\s+at /);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
   });
 });
