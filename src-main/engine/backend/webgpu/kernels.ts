@@ -5,9 +5,10 @@
  * over the N·H·W axes first transpose the whole activation to put the channel outermost. Here each
  * direction is one per-channel reduction over the [rows, channels] view of x (one workgroup per
  * channel, no transpose) and one elementwise pass, plus two tiny copies splitting the [2, c] sums
- * into the two [c] outputs: x is read three times and y written once, instead of ~9 full passes.
+ * into the two [c] outputs: x is read twice and y written once, instead of ~9 full passes.
  *
- *   forward   stats[0] = mean, stats[1] = biased variance (two-pass, as tf.moments)
+ *   forward   stats[0] = mean, stats[1] = biased variance (one pass, shifted by the channel's
+ *             first value: mean = k + Σ(x−k)/N, var = Σ(x−k)²/N − (Σ(x−k)/N)²)
  *             y = (x − mean) · γ / √(var + ε) + β
  *   backward  sums[0] = dγ = Σ dy·x̂, sums[1] = dβ = Σ dy
  *             dx = γ / √(var + ε) · (dy − dβ/N − x̂·dγ/N)
@@ -27,10 +28,13 @@ type Uniform = { type: 'int32' | 'float32'; data: number[] };
 const REDUCE_THREADS = 256;
 const ELEMENTWISE_THREADS = 64;
 
-/** Shared reduction helper: the sum of v over the workgroup, returned to every thread. */
+/**
+ * Shared reduction helper: the sums of v over the workgroup, returned to every thread. Each
+ * kernel calls it once, with both of its sums in one vec2 (one tree, one set of barriers).
+ */
 const WORKGROUP_SUM = `
-  var<workgroup> partial : array<f32, ${REDUCE_THREADS}>;
-  fn workgroupSum(v : f32) -> f32 {
+  var<workgroup> partial : array<vec2<f32>, ${REDUCE_THREADS}>;
+  fn workgroupSum(v : vec2<f32>) -> vec2<f32> {
     partial[localId.x] = v;
     workgroupBarrier();
     for (var s = ${REDUCE_THREADS / 2}u; s > 0u; s = s >> 1u) {
@@ -39,9 +43,7 @@ const WORKGROUP_SUM = `
       }
       workgroupBarrier();
     }
-    let total = partial[0];
-    workgroupBarrier();
-    return total;
+    return partial[0];
   }
 `;
 
@@ -73,20 +75,18 @@ class BatchStatsProgram extends ChannelSumsProgram {
       fn main(index : i32) {
         let c = index / ${REDUCE_THREADS};
         let n = uniforms.rows;
-        var s = 0.0;
+        // One pass, shifted by the channel's first value so that the sums stay small where the
+        // values are large and close together (the cancellation of E[x²] − E[x]² is then harmless).
+        let k = x[c];
+        var sums = vec2<f32>(0.0, 0.0);
         for (var m = i32(localId.x); m < n; m = m + ${REDUCE_THREADS}) {
-          s = s + x[m * uniforms.channels + c];
+          let d = x[m * uniforms.channels + c] - k;
+          sums = sums + vec2<f32>(d, d * d);
         }
-        let mean = workgroupSum(s) / f32(n);
-        var q = 0.0;
-        for (var m = i32(localId.x); m < n; m = m + ${REDUCE_THREADS}) {
-          let d = x[m * uniforms.channels + c] - mean;
-          q = q + d * d;
-        }
-        let variance = workgroupSum(q) / f32(n);
+        let total = workgroupSum(sums) / f32(n);
         if (localId.x == 0u && c < uniforms.channels) {
-          setOutputAtIndex(c, mean);
-          setOutputAtIndex(uniforms.channels + c, variance);
+          setOutputAtIndex(c, k + total.x);
+          setOutputAtIndex(uniforms.channels + c, max(total.y - total.x * total.x, 0.0));
         }
       }
     `;
@@ -104,18 +104,15 @@ class GradSumsProgram extends ChannelSumsProgram {
         let n = uniforms.rows;
         let mu = mean[c];
         let rstd = 1.0 / sqrt(variance[c] + uniforms.epsilon);
-        var sumDy = 0.0;
-        var sumDyXhat = 0.0;
+        var sums = vec2<f32>(0.0, 0.0);
         for (var m = i32(localId.x); m < n; m = m + ${REDUCE_THREADS}) {
           let i = m * uniforms.channels + c;
-          sumDy = sumDy + dy[i];
-          sumDyXhat = sumDyXhat + dy[i] * (x[i] - mu) * rstd;
+          sums = sums + vec2<f32>(dy[i] * (x[i] - mu) * rstd, dy[i]);
         }
-        let dgamma = workgroupSum(sumDyXhat);
-        let dbeta = workgroupSum(sumDy);
+        let total = workgroupSum(sums);
         if (localId.x == 0u && c < uniforms.channels) {
-          setOutputAtIndex(c, dgamma);
-          setOutputAtIndex(uniforms.channels + c, dbeta);
+          setOutputAtIndex(c, total.x);
+          setOutputAtIndex(uniforms.channels + c, total.y);
         }
       }
     `;
