@@ -70,7 +70,7 @@ describe.skipIf(skip !== null)(`ffr on the webgpu backend${skip ? ` (skipped: ${
 
     const store = openStore(path.join(home, 'ffr.sqlite'));
     try {
-      expect(store.runs.get(gpu.runId).backend).toBe('webgpu');
+      expect(store.runs.get(gpu.runId)?.backend).toBe('webgpu');
     } finally {
       store.close();
     }
