@@ -154,8 +154,13 @@ export function createApi(app: App, options: ApiOptions): Api {
   const { store, runs, jobs } = app;
   const datasets = new DatasetCache();
   let backendsCache: Promise<BackendStatus[]> | undefined;
-  // Asked of a trainer process: the host never loads tfjs, tfjs-node or a GPU driver itself.
+  // Asked of a trainer process: the host never loads tfjs, tfjs-node or a GPU driver itself. The
+  // real probe starts with the dispatcher, so the Settings view finds its answer ready.
   const probe = options.backendStatuses ?? (() => probeBackendsInTrainer(app.launcher));
+  if (!options.backendStatuses) {
+    backendsCache = probe();
+    backendsCache.catch(() => (backendsCache = undefined));
+  }
 
   /** Started runs settle in the background; their outcome reaches the UI as run-status events. */
   const background = (p: Promise<unknown>): void => {
@@ -271,6 +276,8 @@ export function createApi(app: App, options: ApiOptions): Api {
       const versions: Record<string, string> = { node: process.versions.node, platform: `${process.platform}-${process.arch}` };
       for (const [key, pkg] of [
         ['tfjs', '@tensorflow/tfjs'],
+        ['tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgpu'],
+        ['dawn (webgpu)', 'webgpu'],
         ['better-sqlite3', 'better-sqlite3'],
         ['zod', 'zod'],
       ] as const) {
