@@ -130,6 +130,10 @@ let webgpuStatus: Promise<BackendStatus> | undefined;
 
 /** Dawn's adapters (loads dawn.node, creates no device). */
 function probeWebgpuBackend(): Promise<BackendStatus> {
+  // An escape hatch for a GPU driver that misbehaves when merely asked for its adapters.
+  if (process.env.FFR_WEBGPU === '0') {
+    return Promise.resolve({ name: 'webgpu', available: false, reason: 'disabled by FFR_WEBGPU=0', adapters: [] });
+  }
   webgpuStatus ??= import('./webgpu')
     .then(({ probeWebgpu }) => probeWebgpu())
     .then(
