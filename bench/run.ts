@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --models resnet20,vgg11] [-- --threads 1,2] [-- --rounds 3] [-- --no-torch]`
+ * `npm run bench [-- --quick] [-- --models resnet20,vgg11] [-- --threads 1,2] [-- --rounds 3] [-- --no-torch] [-- --no-webgpu] [-- --webgpu-all]`
  *
  * Training throughput (images/s from the median of timed steps after warm-up) and peak RSS of one
  * SGD step at batch 64, 10 classes, per model, backend and thread count, each in its own process:
@@ -14,6 +14,11 @@
  * measurements are taken in rounds: each round measures every configuration and its PyTorch peer
  * back to back, the ratio ours/PyTorch is computed within the round, and the table reports medians
  * over rounds. Results: bench/results/latest.json and a printed table.
+ *
+ * webgpu (Dawn's preferred adapter, as a trainer selects it): one row per model, labelled with the
+ * adapter and whether it is software or hardware. On a software adapter (llvmpipe and the like, no
+ * GPU) the numbers only show that the path runs: LeNet-5 is measured in the first round and the CIFAR
+ * models are skipped (over a minute per step) unless --webgpu-all is given.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,7 +39,7 @@ const THREADS = (args.get('threads') ?? '1,2').split(',').map(Number);
 type Arch = 'lenet5' | 'resnet20' | 'vgg11';
 interface Plan {
   arch: Arch;
-  backend: 'wasm' | 'cpu';
+  backend: 'wasm' | 'cpu' | 'webgpu';
   threads: number;
   warmup: number;
   steps: number;
@@ -49,7 +54,11 @@ for (const arch of ARCHS.filter((a) => !onlyModels || onlyModels.includes(a))) {
   const steps = arch === 'lenet5' ? (quick ? 5 : 15) : arch === 'resnet20' ? (quick ? 2 : 5) : quick ? 1 : 3;
   for (const threads of THREADS) plans.push({ arch, backend: 'wasm', threads, warmup: arch === 'lenet5' ? 3 : 2, steps });
   if (arch === 'lenet5') plans.push({ arch, backend: 'cpu', threads: 1, warmup: 1, steps: quick ? 1 : 2, firstRoundOnly: true });
+  if (!args.has('no-webgpu')) plans.push({ arch, backend: 'webgpu', threads: 1, warmup: 1, steps });
 }
+/** Set by the first webgpu measurement: a software adapter is measured once, on LeNet-5 only. */
+let webgpuSoftware: boolean | undefined;
+const webgpuAll = args.has('webgpu-all');
 
 interface Measurement {
   framework: string;
@@ -63,6 +72,8 @@ interface Measurement {
   stepMs: number[];
   round?: number;
   error?: string;
+  adapter?: { dawnBackend: string; device: string; description: string; software: boolean };
+  skipped?: string;
 }
 
 function runJson(cmd: string, argv: string[]): Measurement {
@@ -123,7 +134,16 @@ const key = (arch: string, backend: string | undefined, threads: number): string
 for (let round = 1; round <= ROUNDS; round++) {
   for (const p of plans) {
     if (p.firstRoundOnly && round > 1) continue;
+    if (p.backend === 'webgpu' && webgpuSoftware && !webgpuAll) {
+      if (round > 1) continue;
+      if (p.arch !== 'lenet5') {
+        const skipped = 'software adapter: skipped (over a minute per step; --webgpu-all measures it)';
+        results.push({ framework: 'tfjs', backend: 'webgpu', arch: p.arch, threads: 1, medianStepMs: NaN, medianCpuMsPerStep: NaN, imagesPerSec: NaN, peakRssMB: NaN, stepMs: [], round, skipped });
+        continue;
+      }
+    }
     const m = measureTfjs(p, round);
+    if (p.backend === 'webgpu' && m.adapter) webgpuSoftware = m.adapter.software;
     results.push(m);
     if (p.backend !== 'wasm' || !torchVersion || m.error) continue;
     const ref = measureTorch(p.arch, p.threads, p.arch === 'lenet5' ? 15 : quick ? 2 : 5, round);
@@ -157,9 +177,11 @@ const rows = [...groups.entries()].map(([k, ms]) => {
   const refs = torchGroups.get(k);
   const ref = refs ? summarize(refs) : undefined;
   const ratios = roundRatios.get(k);
+  const adapter = ms.find((x) => x.adapter)?.adapter;
   return {
     model: m.arch,
-    backend: `tfjs-${m.backend}`,
+    backend: `tfjs-${m.backend}${m.backend === 'webgpu' ? (adapter ? ` (${adapter.software ? 'software' : 'hardware'})` : webgpuSoftware ? ' (software)' : '') : ''}`,
+    ...(adapter ? { adapter: `${adapter.dawnBackend} · ${adapter.device || adapter.description}` } : {}),
     threads: m.threads,
     imagesPerSec: m.imagesPerSec,
     medianStepMs: m.medianStepMs,
@@ -173,7 +195,7 @@ const rows = [...groups.entries()].map(([k, ms]) => {
     ratioPerRound: ratios ?? [],
     // Throughput ratio by CPU time (PyTorch CPU ms / ours): comparable even when the machine is busy.
     ratioByCpuTime: ref ? ref.medianCpuMsPerStep / m.medianCpuMsPerStep : null,
-    error: ms.find((x) => x.error)?.error,
+    error: ms.find((x) => x.error)?.error ?? ms.find((x) => x.skipped)?.skipped,
   };
 });
 
@@ -187,7 +209,8 @@ const report = {
   note: 'cpu backend measured for lenet5 only: its conv gradients are scalar JS loops, hopeless for CIFAR CNNs. ' +
     'Per-step times are medians after warm-up, then medians over rounds; ours/PyTorch is the median of ratios measured within each round. ' +
     'wasm with 2 threads is tfjs\'s threaded SIMD build (src-main/engine/backend/wasm/threaded.ts). Peak RSS is the whole process (wasm heap included). ' +
-    'CPU ms is process CPU time per step: on a busy machine, compare by it (ratioByCpuTime).',
+    'CPU ms is process CPU time per step: on a busy machine, compare by it (ratioByCpuTime). ' +
+    'webgpu rows are labelled software/hardware by the adapter Dawn offered: a software adapter (no GPU) says only that the path runs.',
   rounds: ROUNDS,
   rows,
   raw: { tfjs: results, pytorch: torchResults },
@@ -216,5 +239,7 @@ console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of table) console.log(line(row));
 for (const r of rows) if (r.error) console.log(`${r.model} ${r.backend}: ${r.error}`);
+const gpu = rows.find((r) => r.adapter);
+if (gpu) console.log(`webgpu adapter: ${gpu.adapter}${gpu.backend.includes('software') ? ' (software: the webgpu numbers mean something only on a GPU)' : ''}`);
 console.log(`\nbatch ${BATCH}, ${report.machine.cpus} CPUs (${report.machine.cpuModel}), load ${fmt(report.machine.loadAverage1m, 2)}; ` +
   `${report.wallSeconds.toFixed(0)} s; written to bench/results/latest.json`);

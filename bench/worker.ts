@@ -4,7 +4,7 @@
  * Prints one JSON object on stdout.
  */
 import { median, parseArgs } from './lib/args';
-import { setupBackend, type BenchBackend } from './lib/setup_backend';
+import { setupBackend, setupWebgpu, type BenchBackend } from './lib/setup_backend';
 import { useThreadedWasm } from '../src-main/engine/backend/wasm/threaded';
 import { makeTrainStep, type BenchArch } from './lib/train_step';
 
@@ -18,10 +18,14 @@ const steps = Number(args.get('steps') ?? 5);
 // --threads N: tfjs's threaded SIMD binary with N pool threads (absent: the single-threaded build tfjs uses in Node).
 const pool = args.get('threads');
 if (pool && backend === 'wasm') await useThreadedWasm(Number(pool));
-const threads = await setupBackend(backend);
+// webgpu reads its loss asynchronously (Node has no synchronous GPU read); wasm and cpu keep the
+// synchronous read the earlier measurements used.
+const adapter = backend === 'webgpu' ? await setupWebgpu() : undefined;
+const threads = backend === 'webgpu' ? 1 : await setupBackend(backend);
 const train = makeTrainStep(arch, batch);
+const step = (): Promise<number> | number => (adapter ? train.stepAsync() : train.step());
 let loss = NaN;
-for (let i = 0; i < warmup; i++) loss = train.step();
+for (let i = 0; i < warmup; i++) loss = await step();
 // Wall time is what users see; process CPU time per step is also kept because on a shared machine
 // it is the load-independent figure (the step is single-threaded, so on an idle machine they agree).
 const stepMs: number[] = [];
@@ -29,7 +33,7 @@ const cpuMs: number[] = [];
 for (let i = 0; i < steps; i++) {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  loss = train.step();
+  loss = await step();
   stepMs.push(performance.now() - t0);
   const c = process.cpuUsage(c0);
   cpuMs.push((c.user + c.system) / 1000);
@@ -49,6 +53,7 @@ process.stdout.write(
     medianCpuMsPerStep: median(cpuMs),
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     finalLoss: loss,
+    ...(adapter ? { adapter } : {}),
   }) + '\n',
 );
 process.exit(0); // a threaded build's pthread workers keep the event loop alive

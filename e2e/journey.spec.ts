@@ -45,6 +45,11 @@ test('project → FFR + baseline runs → live progress → heatmap → compare 
   await expect(page.getByTestId('datasets-table')).toBeVisible({ timeout: 5_000 });
   await page.getByTestId('nav-settings').click();
   await expect(page.getByTestId('backends')).toBeVisible({ timeout: 5_000 });
+  // WebGPU: Dawn's adapters, each labelled software or hardware (CI has Mesa's llvmpipe), or why none.
+  const webgpu = page.getByTestId('backend-webgpu');
+  await expect(webgpu).toBeVisible();
+  if ((await webgpu.getAttribute('data-available')) === 'true') await expect(webgpu.getByTestId('gpu-adapters')).toContainText(/(software|hardware)/);
+  else await expect(webgpu).toContainText('Dawn');
   await page.getByTestId('nav-runs').click();
   await expect(page.getByTestId('run-row-ffr-run')).toBeVisible({ timeout: 5_000 });
   await expect(page.getByTestId('run-row-baseline-run')).toBeVisible();

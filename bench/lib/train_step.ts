@@ -16,8 +16,10 @@ export const INPUT_SHAPES: Record<BenchArch, [number, number, number]> = {
 };
 
 export interface TrainStep {
-  /** Runs one step and waits for its loss. */
+  /** Runs one step and waits for its loss (a synchronous read: wasm and cpu). */
   step(): number;
+  /** The same step with the loss read asynchronously (webgpu, which cannot read synchronously in Node). */
+  stepAsync(): Promise<number>;
   dispose(): void;
 }
 
@@ -28,16 +30,27 @@ export function makeTrainStep(arch: BenchArch, batch: number, classes = 10, lr =
   const vars = trainableVariables(params);
   const x = tf.randomNormal([batch, ...inputShape], 0, 1, 'float32', 7) as tf.Tensor4D;
   const labels = tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32', 8) as tf.Tensor1D, classes);
+  const update = (): tf.Scalar =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const { logits } = forward(spec, params, x, { training: true });
+        return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+      }, vars);
+      for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name]!, lr)));
+      return value;
+    });
   return {
     step() {
-      return tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => {
-          const { logits } = forward(spec, params, x, { training: true });
-          return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
-        }, vars);
-        for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name]!, lr)));
-        return value.dataSync()[0]!;
-      });
+      const loss = update();
+      const value = loss.dataSync()[0]!;
+      loss.dispose();
+      return value;
+    },
+    async stepAsync() {
+      const loss = update();
+      const value = (await loss.data())[0]!;
+      loss.dispose();
+      return value;
     },
     dispose() {
       disposeParams(params);

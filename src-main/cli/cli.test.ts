@@ -46,7 +46,7 @@ describe('ffr CLI', () => {
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.home).toBe(home);
-    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
     for (const b of info.backends) if (!b.available) expect(b.reason).toMatch(/\w/);
   });
 

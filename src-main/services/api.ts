@@ -42,6 +42,8 @@ import type { Run, Sweep } from '../shared/store-types';
 import { StoreError } from '../store';
 import type { App } from './app';
 import { UserInputError } from './runs';
+import { probeBackendsInTrainer } from './backend-probe';
+import { autoBackend } from '../shared/backends';
 
 /** An error the dispatcher reports as is: a contract code and one sentence. */
 export class ApiError extends Error {
@@ -152,8 +154,13 @@ export function createApi(app: App, options: ApiOptions): Api {
   const { store, runs, jobs } = app;
   const datasets = new DatasetCache();
   let backendsCache: Promise<BackendStatus[]> | undefined;
-  // Imported on first use: probing loads tfjs (and tfjs-node), which the host otherwise never needs.
-  const probe = options.backendStatuses ?? (async () => (await import('../engine/backend/select')).backendStatuses());
+  // Asked of a trainer process: the host never loads tfjs, tfjs-node or a GPU driver itself. The
+  // real probe starts with the dispatcher, so the Settings view finds its answer ready.
+  const probe = options.backendStatuses ?? (() => probeBackendsInTrainer(app.launcher));
+  if (!options.backendStatuses) {
+    backendsCache = probe();
+    backendsCache.catch(() => (backendsCache = undefined));
+  }
 
   /** Started runs settle in the background; their outcome reaches the UI as run-status events. */
   const background = (p: Promise<unknown>): void => {
@@ -269,6 +276,8 @@ export function createApi(app: App, options: ApiOptions): Api {
       const versions: Record<string, string> = { node: process.versions.node, platform: `${process.platform}-${process.arch}` };
       for (const [key, pkg] of [
         ['tfjs', '@tensorflow/tfjs'],
+        ['tfjs-backend-webgpu', '@tensorflow/tfjs-backend-webgpu'],
+        ['dawn (webgpu)', 'webgpu'],
         ['better-sqlite3', 'better-sqlite3'],
         ['zod', 'zod'],
       ] as const) {
@@ -284,7 +293,7 @@ export function createApi(app: App, options: ApiOptions): Api {
         home: app.paths.home,
         database: app.paths.database,
         backends,
-        selectedBackend: backends.find((b) => b.available)?.name ?? null,
+        selectedBackend: autoBackend(backends),
         versions,
         concurrency: jobs.concurrencyLimit(),
       };

@@ -22,6 +22,8 @@ export interface AppOptions {
 
 export interface App {
   paths: HomePaths;
+  /** Starts trainer processes (also used for the backend probe of app.info). */
+  launcher: TrainerLauncher;
   store: Store;
   jobs: JobManager;
   runs: RunService;
@@ -33,9 +35,10 @@ export interface App {
 export function createApp(options: AppOptions = {}): App {
   const paths = options.paths ?? resolveHome();
   const store = openStore(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  const launcher = options.launcher ?? nodeTrainerLauncher();
   const jobs = new JobManager({
     store,
-    launcher: options.launcher ?? nodeTrainerLauncher(),
+    launcher,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
   });
@@ -44,6 +47,7 @@ export function createApp(options: AppOptions = {}): App {
   const exports = new ExportService(store, jobs, prunes, paths);
   return {
     paths,
+    launcher,
     store,
     jobs,
     runs,

@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import { EpochMetrics, RunStatus } from './metrics';
 import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint } from './prune-types';
-import { BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
+import { BACKEND_CHOICES, BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
 import {
   Checkpoint,
   Dataset,
@@ -93,13 +93,35 @@ export const TOKEN_QUERY = 'token';
 const Id = z.string().trim().min(1, 'must not be empty');
 const NoParams = z.object({});
 
+/** A WebGPU adapter Dawn offered (see engine/backend/webgpu/adapter-info.ts). */
+export const GpuAdapter = z.object({
+  /** The API Dawn drives it through: vulkan, metal, d3d12, d3d11, opengles … */
+  dawnBackend: z.string(),
+  featureLevel: z.enum(['core', 'compatibility']),
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  /** A CPU rasterizer (llvmpipe, lavapipe, SwiftShader, WARP, a fallback adapter). */
+  software: z.boolean(),
+  limits: z.object({ maxBufferSize: z.number(), maxStorageBufferBindingSize: z.number() }),
+});
+export type GpuAdapter = z.infer<typeof GpuAdapter>;
+
 export const BackendStatus = z.object({
-  name: z.enum(['tensorflow', 'wasm', 'cpu']),
+  name: z.enum(BACKEND_CHOICES).exclude(['auto']),
   available: z.boolean(),
   /** Which package provides it, when available. */
   detail: z.string().optional(),
   /** Why it cannot be used, when unavailable. */
   reason: z.string().optional(),
+  /** webgpu: the adapter training would use; software adapters are passed by `auto`. */
+  adapter: GpuAdapter.optional(),
+  software: z.boolean().optional(),
+  /** webgpu: every adapter found. */
+  adapters: z.array(GpuAdapter).optional(),
+  /** tensorflow: the CUDA / cuDNN / TensorFlow libraries that failed to load. */
+  missingLibraries: z.array(z.string()).optional(),
 });
 export type BackendStatus = z.infer<typeof BackendStatus>;
 
@@ -113,7 +135,7 @@ export const AppInfo = z.object({
   /** Every backend with whether it is usable here and, if not, why. */
   backends: z.array(BackendStatus),
   /** What `auto` picks on this machine (null if nothing is available). */
-  selectedBackend: z.enum(['tensorflow', 'wasm', 'cpu']).nullable(),
+  selectedBackend: z.enum(BACKEND_CHOICES).exclude(['auto']).nullable(),
   /** Runtime and library versions: node, electron (if any), tfjs, better-sqlite3 …, platform. */
   versions: z.record(z.string(), z.string()),
   /** Trainer processes allowed at once. */

@@ -33,8 +33,8 @@ export type TrainJob = z.infer<typeof TrainJob>;
  * their handler in trainer/jobs/; the protocol only fixes the envelope.
  */
 export const ToolJob = z.object({
-  kind: z.enum(['prune', 'sweep', 'export', 'evaluate']),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  kind: z.enum(['prune', 'sweep', 'export', 'evaluate', 'probe']),
+  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
   payload: z.record(z.string(), z.unknown()),
 });
 export type ToolJob = z.infer<typeof ToolJob>;

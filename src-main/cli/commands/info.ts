@@ -1,6 +1,10 @@
 /** `ffr info`, `ffr model info`, `ffr dataset inspect`: what is here, without training anything. */
 import type { Command } from 'commander';
-import { backendStatuses, wasmThreadsWanted } from '../../engine/backend/select';
+import { wasmThreadsWanted } from '../../engine/backend/select';
+import { describeAdapter, formatBytes } from '../../engine/backend/webgpu/adapter-info';
+import { probeBackendsInTrainer } from '../../services/backend-probe';
+import { nodeTrainerLauncher } from '../../services/trainer-launcher';
+import { autoBackend } from '../../shared/backends';
 import { describeDataset, loadDataset } from '../../engine/data';
 import { buildModelSpec } from '../../engine/models/builders';
 import { channelsOf, inferShapes, layerCosts, totalCost } from '../../engine/models/spec';
@@ -25,13 +29,24 @@ export function registerInfo(program: Command): void {
     .description('version, data directory and compute backends')
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
-      const backends = await backendStatuses();
-      const selected = backends.find((b) => b.available)?.name ?? null;
+      // Asked of a trainer process, as the app does: what it reports is what training will get.
+      const backends = await probeBackendsInTrainer(nodeTrainerLauncher());
+      const selected = autoBackend(backends);
       const result = { version: VERSION, home: resolveHome().home, selected, backends, wasmThreads: wasmThreadsWanted() };
       if (o.json) return printJson(result);
       info(`FFR Workbench ${VERSION}\ndata directory: ${result.home}\nselected backend (auto): ${selected}`);
       info(`wasm threads: ${result.wasmThreads} (FFR_WASM_THREADS; 1 = the single-threaded build)`);
-      for (const b of backends) info(`  ${b.name.padEnd(10)} ${b.available ? `available  ${b.detail ?? ''}` : `unavailable: ${b.reason}`}`);
+      for (const b of backends) {
+        info(`  ${b.name.padEnd(10)} ${b.available ? `available  ${b.detail ?? ''}` : `unavailable: ${b.reason}`}`);
+        if (b.missingLibraries?.length) info(`  ${''.padEnd(10)} failed to load: ${b.missingLibraries.join(', ')}`);
+        for (const a of b.adapters ?? []) {
+          const chosen = a === b.adapter || (b.adapter && a.dawnBackend === b.adapter.dawnBackend && a.device === b.adapter.device);
+          info(
+            `  ${''.padEnd(10)} ${chosen ? '*' : ' '} ${describeAdapter(a)}: ${a.description || a.architecture || 'no description'}; ` +
+              `largest buffer ${formatBytes(a.limits.maxBufferSize)}, largest binding ${formatBytes(a.limits.maxStorageBufferBindingSize)}`,
+          );
+        }
+      }
     });
 
   const model = program.command('model').description('model architectures');

@@ -1,8 +1,11 @@
 /**
  * Backend selection. `auto` tries, in order: tensorflow (tfjs-node-gpu, then tfjs-node: native
- * TensorFlow, the only GPU path in Node), wasm (XNNPACK + the workbench's training kernels), cpu
- * (pure JavaScript: fine for an MLP, far too slow for CNNs). Every backend that cannot be used
- * reports why, so `ffr info` and the settings view can tell the user what to install.
+ * TensorFlow; CUDA through tfjs-node-gpu), webgpu on a hardware adapter (Dawn: Metal, Vulkan,
+ * D3D12 — see webgpu/), wasm (XNNPACK + the workbench's training kernels), cpu (pure JavaScript:
+ * fine for an MLP, far too slow for CNNs). Every backend that cannot be used reports why, so
+ * `ffr info` and the settings view can tell the user what to install. A software WebGPU adapter
+ * (llvmpipe, SwiftShader …) is listed as available but `auto` passes it by; `--backend webgpu`
+ * uses it.
  *
  * All of them register on the one tfjs engine imported from ../tf (tfjs-node registers its
  * 'tensorflow' backend on the same @tensorflow/tfjs package instance).
@@ -16,6 +19,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { BackendChoice, BackendName } from '../../shared/run-config';
 import { tf } from '../tf';
+import { cudaLibraryFailures } from './cuda-libraries';
+import type { GpuAdapterSummary } from './webgpu/adapter-info';
 
 export interface BackendStatus {
   name: BackendName;
@@ -24,6 +29,13 @@ export interface BackendStatus {
   detail?: string;
   /** Why it cannot be used, when unavailable. */
   reason?: string;
+  /** webgpu: the adapter training would use, and whether it is a software rasterizer. */
+  adapter?: GpuAdapterSummary;
+  software?: boolean;
+  /** webgpu: every adapter Dawn offered. */
+  adapters?: GpuAdapterSummary[];
+  /** tensorflow: the CUDA / cuDNN / TensorFlow shared libraries that failed to load. */
+  missingLibraries?: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -43,6 +55,7 @@ let tensorflowProbe: BackendStatus | undefined;
 function probeTensorflow(): BackendStatus {
   if (tensorflowProbe) return tensorflowProbe;
   const reasons: string[] = [];
+  const missing: string[] = [];
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
       require.resolve(pkg);
@@ -56,9 +69,10 @@ function probeTensorflow(): BackendStatus {
       return tensorflowProbe;
     } catch (e) {
       reasons.push(`${pkg} did not load: ${firstLine(e)}`);
+      missing.push(...cudaLibraryFailures(e instanceof Error ? e.message : String(e)));
     }
   }
-  tensorflowProbe = { name: 'tensorflow', available: false, reason: reasons.join('; ') };
+  tensorflowProbe = { name: 'tensorflow', available: false, reason: reasons.join('; '), ...(missing.length ? { missingLibraries: [...new Set(missing)] } : {}) };
   return tensorflowProbe;
 }
 
@@ -112,10 +126,46 @@ async function probeWasm(): Promise<BackendStatus> {
   return wasmProbe;
 }
 
-/** What each backend can do on this machine, without switching to any of them. */
+let webgpuStatus: Promise<BackendStatus> | undefined;
+
+/** Dawn's adapters (loads dawn.node, creates no device). */
+function probeWebgpuBackend(): Promise<BackendStatus> {
+  // An escape hatch for a GPU driver that misbehaves when merely asked for its adapters.
+  if (process.env.FFR_WEBGPU === '0') {
+    return Promise.resolve({ name: 'webgpu', available: false, reason: 'disabled by FFR_WEBGPU=0', adapters: [] });
+  }
+  webgpuStatus ??= import('./webgpu')
+    .then(({ probeWebgpu }) => probeWebgpu())
+    .then(
+      (p): BackendStatus => ({
+        name: 'webgpu',
+        available: p.available,
+        ...(p.detail ? { detail: p.detail } : {}),
+        ...(p.reason ? { reason: p.reason } : {}),
+        ...(p.adapter ? { adapter: p.adapter, software: p.adapter.software } : {}),
+        adapters: p.adapters,
+      }),
+      (e: unknown): BackendStatus => ({ name: 'webgpu', available: false, reason: `the WebGPU backend did not load: ${firstLine(e)}`, adapters: [] }),
+    );
+  return webgpuStatus;
+}
+
+/** `auto` takes a WebGPU adapter only when it is real hardware: a software one is slower than wasm. */
+function usableByAuto(status: BackendStatus): boolean {
+  return status.available && !(status.name === 'webgpu' && status.software);
+}
+
+/** Registers the webgpu backend on its adapter before tf.setBackend('webgpu'). */
+async function prepareWebgpu(): Promise<void> {
+  const { activateWebgpu } = await import('./webgpu');
+  await activateWebgpu();
+}
+
+/** What each backend can do on this machine, without switching to any of them; `auto`'s order. */
 export async function backendStatuses(): Promise<BackendStatus[]> {
   return [
     probeTensorflow(),
+    await probeWebgpuBackend(),
     await probeWasm(),
     { name: 'cpu', available: true, detail: '@tensorflow/tfjs-backend-cpu (pure JavaScript)' },
   ];
@@ -124,7 +174,7 @@ export async function backendStatuses(): Promise<BackendStatus[]> {
 /** Switches the engine to the chosen backend (or the best available for `auto`); returns its name. */
 export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
   const statuses = await backendStatuses();
-  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const candidates: BackendName[] = choice === 'auto' ? statuses.map((s) => s.name) : [choice];
   const failures: string[] = [];
   for (const name of candidates) {
     const status = statuses.find((s) => s.name === name)!;
@@ -132,7 +182,12 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendName>
       failures.push(`${name}: ${status.reason}`);
       continue;
     }
+    if (choice === 'auto' && !usableByAuto(status)) {
+      failures.push(`${name}: only a software adapter (${status.adapter?.device || status.adapter?.description || 'unnamed'})`);
+      continue;
+    }
     if (name === 'wasm') await prepareWasmThreads();
+    if (name === 'webgpu') await prepareWebgpu();
     if (await tf.setBackend(name)) {
       await tf.ready();
       if (name === 'wasm') {
@@ -143,6 +198,7 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendName>
         const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
         wasmThreads = { ...wasmThreads, threads: getThreadsCount() };
       }
+      if (name === 'webgpu') (await import('./webgpu')).onWebgpuReady();
       return name;
     }
     failures.push(`${name}: tfjs could not initialize it`);

@@ -33,7 +33,7 @@ describe('exports reload and match our forward pass', () => {
         let spec = buildModelSpec(arch, { inputShape: [32, 32, 3], classes: 10, width: 0.125, shortcut: 'A', ...o });
         let weights = randomWeights(spec, 5);
         if (prune) {
-          const plan = planPrune(spec, weights, channelImportance(spec, weights, 'l1'), { criterion: 'l1', scope: 'layer', ratio: 0.4, minChannels: 1, aggregate: 'max' });
+          const plan = planPrune(spec, weights, await channelImportance(spec, weights, 'l1'), { criterion: 'l1', scope: 'layer', ratio: 0.4, minChannels: 1, aggregate: 'max' });
           ({ spec, weights } = plan.result);
         }
         const dir = fs.mkdtempSync(path.join(tmp, `${format}-`));

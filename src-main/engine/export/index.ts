@@ -28,10 +28,15 @@ export interface WrittenExport {
 }
 
 /** Our own logits for the sample, in inference mode. */
-export function referenceLogits(spec: ModelSpec, weights: NamedValues, sample: Sample): Float32Array {
+export async function referenceLogits(spec: ModelSpec, weights: NamedValues, sample: Sample): Promise<Float32Array> {
   const params = paramsFromValues(weights);
   try {
-    return tf.tidy(() => forward(spec, params, tf.tensor4d(sample.x, [sample.n, ...spec.inputShape]), { training: false }).logits.dataSync() as Float32Array);
+    const logits = tf.tidy(() => forward(spec, params, tf.tensor4d(sample.x, [sample.n, ...spec.inputShape]), { training: false }).logits);
+    try {
+      return (await logits.data()) as Float32Array;
+    } finally {
+      logits.dispose();
+    }
   } finally {
     disposeParams(params);
   }
@@ -67,7 +72,12 @@ export async function runTfjsExport(dir: string, sample: Sample, shape: number[]
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData }),
   );
   try {
-    return tf.tidy(() => (model.predict(tf.tensor4d(sample.x, [sample.n, ...shape] as [number, number, number, number])) as tf.Tensor).dataSync() as Float32Array);
+    const logits = tf.tidy(() => model.predict(tf.tensor4d(sample.x, [sample.n, ...shape] as [number, number, number, number])) as tf.Tensor);
+    try {
+      return (await logits.data()) as Float32Array;
+    } finally {
+      logits.dispose();
+    }
   } finally {
     model.dispose();
   }
@@ -95,7 +105,7 @@ export async function runOnnxExport(dir: string, sample: Sample, shape: number[]
 /** Writes one format into `dir` (which must exist) and verifies it; returns the files and the difference. */
 export async function writeAndVerify(format: ExportFormatName, spec: ModelSpec, weights: NamedValues, dir: string, sample: Sample): Promise<WrittenExport> {
   const files = format === 'tfjs' ? writeTfjs(spec, weights, dir) : writeOnnx(spec, weights, dir);
-  const expected = referenceLogits(spec, weights, sample);
+  const expected = await referenceLogits(spec, weights, sample);
   const actual = format === 'tfjs' ? await runTfjsExport(dir, sample, spec.inputShape) : await runOnnxExport(dir, sample, spec.inputShape);
   return { files, maxAbsDiff: maxAbsDiff(expected, actual) };
 }

@@ -36,13 +36,13 @@ export function filterNorms(kernel: { shape: number[]; values: Float32Array }, p
 }
 
 /** Mean |activation| per channel at each prunable layer's activity node, over the probe batch. */
-export function activityScores(spec: ModelSpec, weights: NamedValues, probe: ProbeBatch): LayerScores {
+export async function activityScores(spec: ModelSpec, weights: NamedValues, probe: ProbeBatch): Promise<LayerScores> {
   const params = paramsFromValues(weights);
   const sums = new Map<string, Float64Array>();
   let elements = 0;
   try {
-    forEachProbeChunk(spec, params, probe, (features, size) => {
-      addChannelActivity(spec, features, sums);
+    await forEachProbeChunk(spec, params, probe, async (features, size) => {
+      await addChannelActivity(spec, features, sums);
       elements += size;
     });
   } finally {
@@ -53,12 +53,12 @@ export function activityScores(spec: ModelSpec, weights: NamedValues, probe: Pro
   return sums;
 }
 
-export function channelImportance(
+export async function channelImportance(
   spec: ModelSpec,
   weights: NamedValues,
   criterion: PruneCriterion,
   probe?: ProbeBatch,
-): LayerScores {
+): Promise<LayerScores> {
   if (criterion === 'activity') {
     if (!probe) throw new Error('Activity importance needs a probe batch.');
     return activityScores(spec, weights, probe);

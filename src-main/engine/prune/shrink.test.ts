@@ -115,7 +115,7 @@ describe('MACs after pruning are recomputed from the shrunk spec', () => {
 describe('constant channels are folded where exact, kept elsewhere', () => {
   const select: SelectionOptions = { criterion: 'l2', scope: 'layer', threshold: 1e-6, minChannels: 1, aggregate: 'max' };
 
-  it('lenet5: γ = 0, β = 0.3 folds into the unpadded conv2 (through its batch norm\'s running mean)', () => {
+  it('lenet5: γ = 0, β = 0.3 folds into the unpadded conv2 (through its batch norm\'s running mean)', async () => {
     const spec = buildModelSpec('lenet5', { inputShape: [28, 28, 1], classes: 10, width: 1, shortcut: 'A' });
     const weights = randomWeights(spec, 4);
     const conv2 = spec.nodes.find((n) => n.name === 'conv2');
@@ -129,14 +129,14 @@ describe('constant channels are folded where exact, kept elsewhere', () => {
       weights.get('conv1.bn/beta')!.values[2] = 0.3;
     }
     const criterion = spec.prunable.find((p) => p.layer === 'conv1')?.bn ? 'bn' : 'l2';
-    const plan = planPrune(spec, weights, channelImportance(spec, weights, criterion), { ...select, criterion });
+    const plan = planPrune(spec, weights, await channelImportance(spec, weights, criterion), { ...select, criterion });
     expect(plan.result.folded.map((f) => [f.layer, f.channel])).toEqual([['conv1', 2]]);
     expect(conv2?.op === 'conv2d' && conv2.padding).toBe('valid');
     const x = randomInput(spec, 3, 1);
     expect(maxAbsDiff(logits(spec, weights, x, 3), logits(plan.result.spec, plan.result.weights, x, 3))).toBeLessThanOrEqual(1e-4);
   });
 
-  it('mlp: a constant unit folds into the next dense layer', () => {
+  it('mlp: a constant unit folds into the next dense layer', async () => {
     const spec = buildModelSpec('mlp', { inputShape: [8, 8, 1], classes: 10, width: 0.1, shortcut: 'A' });
     const weights = randomWeights(spec, 4);
     const bn = spec.prunable.find((p) => p.layer === 'fc1')?.bn;
@@ -150,20 +150,20 @@ describe('constant channels are folded where exact, kept elsewhere', () => {
       weights.get('fc1/bias')!.values[5] = 0.5;
     }
     const criterion = bn ? 'bn' : 'l2';
-    const plan = planPrune(spec, weights, channelImportance(spec, weights, criterion), { ...select, criterion });
+    const plan = planPrune(spec, weights, await channelImportance(spec, weights, criterion), { ...select, criterion });
     expect(plan.result.folded).toHaveLength(1);
     const x = randomInput(spec, 3, 1);
     expect(maxAbsDiff(logits(spec, weights, x, 3), logits(plan.result.spec, plan.result.weights, x, 3))).toBeLessThanOrEqual(1e-4);
   });
 
-  it('vgg11: γ = 0, β > 0 folds through global pooling into the classifier, but is kept before a padded conv', () => {
+  it('vgg11: γ = 0, β > 0 folds through global pooling into the classifier, but is kept before a padded conv', async () => {
     const spec = buildModelSpec('vgg11', { inputShape: [32, 32, 3], classes: 10, width: 0.125, shortcut: 'A' });
     const weights = randomWeights(spec, 4);
     for (const bn of ['conv8.bn', 'conv3.bn']) {
       weights.get(`${bn}/gamma`)!.values[1] = 0;
       weights.get(`${bn}/beta`)!.values[1] = 0.4;
     }
-    const plan = planPrune(spec, weights, channelImportance(spec, weights, 'bn'), { ...select, criterion: 'bn' });
+    const plan = planPrune(spec, weights, await channelImportance(spec, weights, 'bn'), { ...select, criterion: 'bn' });
     expect(plan.result.folded.map((f) => [f.layer, f.channel, f.into])).toEqual([['conv8', 1, ['classifier']]]);
     const kept = sizeReport(spec, plan).groups.filter((g) => g.keptBecause);
     expect(kept.map((g) => g.members)).toEqual([['conv3:1']]);
@@ -176,7 +176,10 @@ describe('constant channels are folded where exact, kept elsewhere', () => {
 describe('refusals', () => {
   const spec = buildModelSpec('lenet5', { inputShape: [28, 28, 1], classes: 10, width: 0.5, shortcut: 'A' });
   const weights = randomWeights(spec, 1);
-  const scores = channelImportance(spec, weights, 'l1');
+  let scores: LayerScores;
+  beforeAll(async () => {
+    scores = await channelImportance(spec, weights, 'l1');
+  });
   const graph = buildGroups(spec);
   const layers = spec.prunable.map((p) => p.layer);
 

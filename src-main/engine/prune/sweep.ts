@@ -10,17 +10,18 @@ import { planPrune } from './plan';
 import { layerWidths } from './report';
 import { totalCost } from '../models/spec';
 
-export function sweepPoints(
+export async function sweepPoints(
   spec: ModelSpec,
   weights: NamedValues,
   scores: LayerScores,
   options: SweepOptions,
-  accuracyOf: (spec: ModelSpec, weights: NamedValues) => number,
+  accuracyOf: (spec: ModelSpec, weights: NamedValues) => Promise<number>,
   onPoint?: (done: number, total: number) => void,
-): SweepPoint[] {
+): Promise<SweepPoint[]> {
   const byThreshold = options.thresholds !== undefined;
   const values = [...new Set(options.thresholds ?? options.ratios ?? [])].sort((a, b) => a - b);
-  return values.map((value, i) => {
+  const points: SweepPoint[] = [];
+  for (const [i, value] of values.entries()) {
     const selection: SelectionOptions = {
       criterion: options.criterion,
       scope: options.scope,
@@ -34,10 +35,11 @@ export function sweepPoints(
       ...(byThreshold ? { threshold: value } : { ratio: value }),
       params: cost.params,
       macs: cost.macs,
-      accuracy: accuracyOf(result.spec, result.weights),
+      accuracy: await accuracyOf(result.spec, result.weights),
       widths: layerWidths(result.spec),
     };
     onPoint?.(i + 1, values.length);
-    return point;
-  });
+    points.push(point);
+  }
+  return points;
 }

@@ -17,30 +17,34 @@ const CHUNK = 64;
 
 /**
  * Runs the probe batch through the model in inference mode, a chunk at a time; `visit` sees each
- * chunk's node outputs inside a tidy (read what you need; the tensors are freed afterwards).
+ * chunk's node outputs (read what you need, asynchronously; they are freed when it resolves).
  */
-export function forEachProbeChunk(
+export async function forEachProbeChunk(
   spec: ModelSpec,
   params: Params,
   probe: ProbeBatch,
-  visit: (features: Map<string, Tensor>, size: number) => void,
-): void {
+  visit: (features: Map<string, Tensor>, size: number) => Promise<void>,
+): Promise<void> {
   const [n, h, w, c] = probe.shape;
   for (let start = 0; start < n; start += CHUNK) {
     const size = Math.min(CHUNK, n - start);
-    tf.tidy(() => {
+    // A scope instead of tf.tidy, which cannot wait for an asynchronous read.
+    tf.engine().startScope();
+    try {
       const x = tf.tensor4d(probe.x.subarray(start * h * w * c, (start + size) * h * w * c), [size, h, w, c]);
-      visit(forward(spec, params, x, { training: false }).features, size);
-    });
+      await visit(forward(spec, params, x, { training: false }).features, size);
+    } finally {
+      tf.engine().endScope();
+    }
   }
 }
 
 /** Adds each prunable layer's per-channel Σ|activation| (over samples and positions) to `sums`. */
-export function addChannelActivity(spec: ModelSpec, features: Map<string, Tensor>, sums: Map<string, Float64Array>): void {
+export async function addChannelActivity(spec: ModelSpec, features: Map<string, Tensor>, sums: Map<string, Float64Array>): Promise<void> {
   for (const layer of spec.prunable) {
     const act = features.get(layer.activityNode)!;
     const axes = act.rank === 4 ? [0, 1, 2] : [0];
-    const perChannel = tf.sum(tf.abs(act), axes).dataSync();
+    const perChannel = await tf.sum(tf.abs(act), axes).data();
     const acc = sums.get(layer.layer) ?? new Float64Array(perChannel.length);
     perChannel.forEach((v, i) => (acc[i] = acc[i]! + v));
     sums.set(layer.layer, acc);

@@ -20,42 +20,41 @@ import { measureStats, shareBelow } from './stats';
 
 const UNSTRUCTURED_THRESHOLD = 1e-3;
 
-export function takeSnapshots(
+export async function takeSnapshots(
   spec: ModelSpec,
   params: Params,
   probe: ProbeBatch,
   opts: { sparsityThreshold: number; ffr: FfrOptions },
-): LayerSnapshot[] {
+): Promise<LayerSnapshot[]> {
   const n = probe.shape[0];
   const activitySums = new Map<string, Float64Array>();
   const segmentSums = new Map<string, number>();
   const turningSums = new Map<string, number>();
-  forEachProbeChunk(spec, params, probe, (features, size) => {
-    addChannelActivity(spec, features, activitySums);
+  await forEachProbeChunk(spec, params, probe, async (features, size) => {
+    await addChannelActivity(spec, features, activitySums);
     const terms = ffrTerms(spec.taps.map((t) => features.get(t)!), opts.ffr);
     // Segment l arrives at tap l+1; turn l happens at tap l+1.
-    terms.segmentLengths.forEach((s, l) => {
-      if (s) segmentSums.set(spec.taps[l + 1]!, (segmentSums.get(spec.taps[l + 1]!) ?? 0) + s.dataSync()[0]! * size);
-    });
-    terms.turningTerms.forEach((t, l) => {
-      if (t) turningSums.set(spec.taps[l + 1]!, (turningSums.get(spec.taps[l + 1]!) ?? 0) + t.dataSync()[0]! * size);
-    });
+    for (const [l, s] of terms.segmentLengths.entries()) {
+      if (s) segmentSums.set(spec.taps[l + 1]!, (segmentSums.get(spec.taps[l + 1]!) ?? 0) + (await s.data())[0]! * size);
+    }
+    for (const [l, t] of terms.turningTerms.entries()) {
+      if (t) turningSums.set(spec.taps[l + 1]!, (turningSums.get(spec.taps[l + 1]!) ?? 0) + (await t.data())[0]! * size);
+    }
   });
-  return spec.prunable.map((layer) => {
+  const snapshots: LayerSnapshot[] = [];
+  for (const layer of spec.prunable) {
     // Sums over the probe batch; relative values need no division by the element count.
     const activityRaw = Array.from(activitySums.get(layer.layer)!);
     const maxActivity = Math.max(...activityRaw, 0);
     const activity = activityRaw.map((v) => (maxActivity > 0 ? v / maxActivity : 0));
     const kernel = requireParam(params, `${layer.layer}/kernel`);
-    const { norms, unstructured } = tf.tidy(() => {
-      const units = kernel.shape[kernel.rank - 1]!;
-      const flat = tf.reshape(kernel, [-1, units]);
-      const norms = Array.from(tf.sqrt(tf.sum(tf.square(flat), 0)).dataSync());
-      return { norms, unstructured: shareBelow(kernel.dataSync(), UNSTRUCTURED_THRESHOLD) };
-    });
-    const gamma = layer.bn ? Array.from(requireParam(params, `${layer.bn}/gamma`).dataSync(), Math.abs) : null;
+    const normsTensor = tf.tidy(() => tf.sqrt(tf.sum(tf.square(tf.reshape(kernel, [-1, kernel.shape[kernel.rank - 1]!])), 0)));
+    const norms = Array.from(await normsTensor.data());
+    normsTensor.dispose();
+    const unstructured = shareBelow(await kernel.data(), UNSTRUCTURED_THRESHOLD);
+    const gamma = layer.bn ? Array.from(await requireParam(params, `${layer.bn}/gamma`).data(), Math.abs) : null;
     const tap = layer.tap;
-    return {
+    snapshots.push({
       layer: layer.layer,
       kind: layer.kind,
       channels: activity.length,
@@ -68,8 +67,9 @@ export function takeSnapshots(
       activity: measureStats(activity, [0, 1]),
       gamma: gamma ? measureStats(gamma) : null,
       filterNorm: measureStats(norms),
-    };
-  });
+    });
+  }
+  return snapshots;
 }
 
 /** Whole-model summary: structured sparsity weighted by channels, unstructured averaged over layers. */

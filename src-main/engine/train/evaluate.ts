@@ -12,7 +12,7 @@ export interface Evaluation {
   count: number;
 }
 
-export function evaluate(spec: ModelSpec, params: Params, ds: Dataset, split: Split, batchSize = 128): Evaluation {
+export async function evaluate(spec: ModelSpec, params: Params, ds: Dataset, split: Split, batchSize = 128): Promise<Evaluation> {
   let lossSum = 0;
   let correct = 0;
   const rng = new Rng(0); // unused: no augmentation at evaluation
@@ -20,14 +20,16 @@ export function evaluate(spec: ModelSpec, params: Params, ds: Dataset, split: Sp
     const size = Math.min(batchSize, split.count - start);
     const indices = Int32Array.from({ length: size }, (_, i) => start + i);
     const batch = makeBatch(ds, split, indices, { augment: false, rng });
-    const [l, c] = tf.tidy(() => {
+    const sums = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [size, ...ds.shape]);
       const { logits } = forward(spec, params, x, { training: false });
       const labels = tf.tensor1d(batch.y, 'int32');
       const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, spec.classes), logits, undefined, undefined, tf.Reduction.SUM);
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
-      return tf.stack([ce, hits]).dataSync();
+      return tf.stack([ce, hits]);
     });
+    const [l, c] = await sums.data();
+    sums.dispose();
     lossSum += l!;
     correct += c!;
   }

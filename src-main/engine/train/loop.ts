@@ -96,7 +96,7 @@ export async function trainRun(
         const indices = order.subarray(step * config.batchSize, Math.min(ds.train.count, (step + 1) * config.batchSize));
         const batch = makeBatch(ds, ds.train, indices, { augment: config.augment && ds.augmentable, rng });
         lr = learningRate(config, ((epoch - 1) * stepsPerEpoch + step) / totalSteps);
-        const values = trainStep(config, spec, params, trainable, optimizer, batch, ds, lr);
+        const values = await trainStep(config, spec, params, trainable, optimizer, batch, ds, lr);
         const [loss, ce, length, curvature, reg, correct] = values;
         if (!Number.isFinite(loss)) {
           throw new TrainingDiverged(
@@ -113,8 +113,8 @@ export async function trainRun(
         sums.seen += batch.size;
         hooks.onStep?.({ epoch, step: step + 1, steps: stepsPerEpoch, loss: loss!, lr });
       }
-      const test = evaluate(spec, params, ds, ds.test);
-      const snapshots = takeSnapshots(spec, params, probe, { sparsityThreshold: config.sparsityThreshold, ffr: config.ffr });
+      const test = await evaluate(spec, params, ds, ds.test);
+      const snapshots = await takeSnapshots(spec, params, probe, { sparsityThreshold: config.sparsityThreshold, ffr: config.ffr });
       const state = await optimizer.state();
       const file = checkpointPath(checkpointDir, epoch);
       const bytes = writeModelFile(file, {
@@ -154,9 +154,10 @@ export async function trainRun(
 
 /**
  * One optimization step. Returns [total loss, cross-entropy, FFR length, FFR curvature, weighted
- * regularizer, correct predictions], read back in one transfer.
+ * regularizer, correct predictions], read back in one transfer. The read is asynchronous because
+ * GPU backends (webgpu) cannot read synchronously in Node; on wasm and cpu data() resolves at once.
  */
-function trainStep(
+async function trainStep(
   config: RunConfig,
   spec: ModelSpec,
   params: Params,
@@ -165,8 +166,8 @@ function trainStep(
   batch: { x: Float32Array; y: Int32Array; size: number },
   ds: Dataset,
   lr: number,
-): number[] {
-  return tf.tidy(() => {
+): Promise<number[]> {
+  const stacked = tf.tidy(() => {
     const x = tf.tensor4d(batch.x, [batch.size, ...ds.shape]);
     const labels = tf.tensor1d(batch.y, 'int32');
     const oneHot = tf.oneHot(labels, spec.classes);
@@ -185,9 +186,14 @@ function trainStep(
       if (g) byWeight.set(name, g);
     }
     optimizer.apply(trainable, byWeight, lr);
-    const out = Array.from(tf.stack([value, ...side]).dataSync());
+    const out = tf.stack([value, ...side]);
     tf.dispose(side);
     return out;
   });
+  try {
+    return Array.from(await stacked.data());
+  } finally {
+    stacked.dispose();
+  }
 }
 

@@ -24,10 +24,10 @@ export const PrunePayload = SourcePayload.extend({
 });
 export type PrunePayload = z.infer<typeof PrunePayload>;
 
-export function accuracyOf(spec: ModelSpec, weights: NamedValues, ds: Dataset, split = ds.test): number {
+export async function accuracyOf(spec: ModelSpec, weights: NamedValues, ds: Dataset, split = ds.test): Promise<number> {
   const params = paramsFromValues(weights);
   try {
-    return evaluate(spec, params, ds, split).accuracy;
+    return (await evaluate(spec, params, ds, split)).accuracy;
   } finally {
     disposeParams(params);
   }
@@ -37,11 +37,11 @@ export async function runPruneJob(job: ToolJob, ctx: JobContext): Promise<void> 
   const p = parsePayload(PrunePayload, job.payload, 'prune');
   const { ds, file } = await loadSource(job.backend, p.config, p.modelPath, ctx);
   const probe = p.selection.criterion === 'activity' ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
-  const scores = channelImportance(file.spec, file.weights, p.selection.criterion, probe);
+  const scores = await channelImportance(file.spec, file.weights, p.selection.criterion, probe);
   const plan = planPrune(file.spec, file.weights, scores, p.selection);
   ctx.post({ type: 'log', level: 'info', message: 'Evaluating the model before and after pruning.' });
-  const before = accuracyOf(file.spec, file.weights, ds);
-  const pruned = accuracyOf(plan.result.spec, plan.result.weights, ds);
+  const before = await accuracyOf(file.spec, file.weights, ds);
+  const pruned = await accuracyOf(plan.result.spec, plan.result.weights, ds);
   writeModelFile(p.outPath, {
     spec: plan.result.spec,
     epoch: 0,

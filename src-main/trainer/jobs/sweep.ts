@@ -14,9 +14,9 @@ export async function runSweepJob(job: ToolJob, ctx: JobContext): Promise<void> 
   const p = parsePayload(SweepPayload, job.payload, 'sweep');
   const { ds, file } = await loadSource(job.backend, p.config, p.modelPath, ctx);
   const probe = p.options.criterion === 'activity' ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
-  const scores = channelImportance(file.spec, file.weights, p.options.criterion, probe);
+  const scores = await channelImportance(file.spec, file.weights, p.options.criterion, probe);
   const val = headOf(ds, ds.test, p.options.valLimit);
-  const points = sweepPoints(file.spec, file.weights, scores, p.options, (spec, weights) => accuracyOf(spec, weights, ds, val), (done, total) =>
+  const points = await sweepPoints(file.spec, file.weights, scores, p.options, (spec, weights) => accuracyOf(spec, weights, ds, val), (done, total) =>
     ctx.post({ type: 'log', level: 'info', message: `sweep point ${done}/${total}` }),
   );
   ctx.post({ type: 'result', result: { points, evaluatedOn: val.count } });

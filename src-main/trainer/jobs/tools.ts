@@ -1,10 +1,11 @@
 /**
- * Handlers of the non-training jobs (prune, sweep, export, evaluate), by kind. Each validates its
+ * Handlers of the non-training jobs (prune, sweep, export, evaluate, probe), by kind. Each validates its
  * own payload and reports through `result`, then `done`.
  */
 import type { ToolJob } from '../protocol';
 import type { JobContext } from './context';
 import { runExportJob } from './export';
+import { runProbeJob } from './probe';
 import { runPruneJob } from './prune';
 import { runSweepJob } from './sweep';
 
@@ -14,4 +15,5 @@ export const toolJobHandlers: Partial<Record<ToolJob['kind'], ToolJobHandler>> =
   prune: runPruneJob,
   sweep: runSweepJob,
   export: runExportJob,
+  probe: runProbeJob,
 };

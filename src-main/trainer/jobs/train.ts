@@ -6,7 +6,8 @@ import { selectBackend } from '../../engine/backend/select';
 import { loadDataset } from '../../engine/data';
 import { buildModelSpec } from '../../engine/models/builders';
 import { initialWeightValues } from '../../engine/models/init';
-import { totalCost } from '../../engine/models/spec';
+import { totalCost, type ModelSpec } from '../../engine/models/spec';
+import { describeAdapter } from '../../engine/backend/webgpu/adapter-info';
 import { readModelFile } from '../../engine/train/checkpoint';
 import { trainRun, type StartingPoint } from '../../engine/train/loop';
 import type { TrainJob } from '../protocol';
@@ -34,6 +35,16 @@ function startingPoint(job: TrainJob, inputShape: [number, number, number], clas
   };
 }
 
+/** On WebGPU: says which adapter trains, and refuses a batch the GPU cannot bind in one sentence. */
+async function checkGpuFits(spec: ModelSpec, batchSize: number, ctx: JobContext): Promise<void> {
+  const { batchDoesNotFit, webgpuAdapterInUse } = await import('../../engine/backend/webgpu');
+  const adapter = webgpuAdapterInUse()?.summary;
+  if (!adapter) return;
+  const tooLarge = batchDoesNotFit(spec, batchSize, adapter.limits);
+  if (tooLarge) throw new Error(tooLarge);
+  ctx.post({ type: 'log', level: 'info', message: `WebGPU adapter: ${describeAdapter(adapter)}, ${adapter.description}.` });
+}
+
 export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<void> {
   const backend = await selectBackend(job.config.backend);
   const ds = await loadDataset(job.config.dataset, {
@@ -41,6 +52,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<void>
     ...(job.config.testLimit ? { testLimit: job.config.testLimit } : {}),
   });
   const start = startingPoint(job, ds.shape, ds.classes);
+  if (backend === 'webgpu') await checkGpuFits(start.spec, job.config.batchSize, ctx);
   const cost = totalCost(start.spec);
   const widths = Object.fromEntries(
     start.spec.prunable.map((p) => {

@@ -12,6 +12,7 @@ export type {
   DatasetDescription,
   DatasetEntry,
   DatasetSamples,
+  GpuAdapter,
   ExportView,
   MethodName,
   Params,
