@@ -10,7 +10,7 @@
  */
 import type { PruneCriterion } from '../../shared/prune-types';
 import { paramsFromValues, disposeParams } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from '../sparsity/probe';
 import type { NamedValues } from '../train/checkpoint';
 

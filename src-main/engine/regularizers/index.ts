@@ -4,7 +4,7 @@
  */
 import type { RunConfig } from '../../shared/run-config';
 import type { Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { tf, type Tensor } from '../tf';
 import { groupLassoPenalty, l1Penalty, slimmingPenalty } from './baselines';
 import { ffrTerms } from './ffr';

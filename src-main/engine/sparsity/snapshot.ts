@@ -12,7 +12,7 @@
 import type { FfrOptions } from '../../shared/run-config';
 import type { LayerSnapshot } from '../../shared/metrics';
 import { requireParam, type Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { ffrTerms } from '../regularizers/ffr';
 import { tf } from '../tf';
 import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from './probe';

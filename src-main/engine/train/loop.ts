@@ -9,7 +9,7 @@ import type { RunConfig } from '../../shared/run-config';
 import { epochOrder, makeBatch, type Dataset } from '../data';
 import { forward } from '../models/forward';
 import { disposeParams, paramsFromValues, readWeights, type Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { regularize } from '../regularizers';
 import { Rng, hashString } from '../rng';
 import type { ProbeBatch } from '../sparsity/probe';
