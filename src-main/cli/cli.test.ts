@@ -132,6 +132,6 @@ describe('ffr CLI', () => {
   it('refuses to resume a completed run', () => {
     const r = ffr('runs', 'resume', ffrRun);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/is completed; only an interrupted, cancelled or failed run can be resumed/);
+    expect(r.stderr).toMatch(/is completed; only a run that is interrupted, cancelled or failed can be resumed/);
   });
 });

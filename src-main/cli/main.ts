@@ -9,7 +9,7 @@ import { registerRuns } from './commands/runs';
 import { registerTrain } from './commands/train';
 import { registerExtensions } from './commands/extensions';
 import { registerServe } from './commands/serve';
-import { VERSION } from './version';
+import { VERSION } from '../shared/version';
 
 /** Opens the services for one command and always closes them (trainers included). */
 async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {

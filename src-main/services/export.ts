@@ -8,13 +8,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { ExportReport } from '../shared/prune-types';
+import type { ExportView } from '../shared/contract';
+import type { ExportReport } from '../shared/prune-types';
 import type { ExportFormat, ExportRecord } from '../shared/store-types';
 import type { Store } from '../store';
-import type { JobManager } from './jobs';
+import { NotFoundError, UserInputError } from './errors';
 import type { PruneService } from './prune';
-import { UserInputError } from './runs';
+import type { ToolRunner } from './tools';
 
 /** Largest absolute logit difference accepted as "verified". */
 export const VERIFY_TOLERANCE = 1e-4;
@@ -29,34 +29,10 @@ export interface ExportRequest {
   samples?: number;
 }
 
-export interface ExportView {
-  exportId: string;
-  format: ExportFormat;
-  dir: string;
-  files: string[];
-  params: number;
-  macs: number;
-  verified: boolean;
-  maxAbsDiff: number;
-  report: ExportReport;
-}
-
-const JobResult = z.object({
-  files: z.array(z.string()),
-  maxAbsDiff: z.number(),
-  verifiedOn: z.string(),
-  params: z.number().int(),
-  macs: z.number().int(),
-  widths: z.record(z.string(), z.number().int()),
-  arch: z.string(),
-  inputShape: z.array(z.number().int()),
-  classes: z.number().int(),
-});
-
 export class ExportService {
   constructor(
     private readonly store: Store,
-    private readonly jobs: JobManager,
+    private readonly tools: ToolRunner,
     private readonly prunes: PruneService,
   ) {}
 
@@ -73,7 +49,7 @@ export class ExportService {
       if (!fs.existsSync(prune.modelPath)) throw new UserInputError(`The model file of prune ${prune.id} is missing (${prune.modelPath}).`);
       return { runId: null, pruneId: prune.id, sourceRunId: prune.sourceRunId, modelPath: prune.modelPath, configRunId: prune.sourceRunId, accuracy: view.accuracy.pruned };
     }
-    if (!this.store.runs.get(target)) throw new UserInputError(`There is no run or prune "${target}".`);
+    if (!this.store.runs.get(target)) throw new NotFoundError(`There is no run or prune "${target}".`);
     const source = this.prunes.sourceOf(target);
     return {
       runId: target,
@@ -100,11 +76,7 @@ export class ExportService {
     fs.mkdirSync(tmp);
     let replaced = false;
     try {
-      const raw = await this.jobs.runTool(
-        { kind: 'export', backend: config.backend, payload: { config, modelPath: target.modelPath, format: req.format, dir: tmp, samples: req.samples ?? 8 } },
-        onLog,
-      );
-      const r = JobResult.parse(raw);
+      const r = await this.tools.run({ kind: 'export', payload: { config, modelPath: target.modelPath, format: req.format, dir: tmp, samples: req.samples ?? 8 } }, onLog);
       const files = [...r.files, 'report.json'];
       const report: ExportReport = {
         format: req.format,

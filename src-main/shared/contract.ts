@@ -160,6 +160,20 @@ export const DatasetSample = z.object({
 });
 export type DatasetSample = z.infer<typeof DatasetSample>;
 
+/** Which sample images to show: a few per class of one split, scaled up, for the first classes. */
+export const SampleRequest = z.object({
+  split: z.enum(['train', 'test']).default('train'),
+  perClass: z.number().int().min(1).max(32).default(4),
+  /** Each pixel repeated scale×scale in the PNG. */
+  scale: z.number().int().min(1).max(8).default(2),
+  /** At most this many classes (the first ones), for datasets with many classes. */
+  maxClasses: z.number().int().min(1).max(1000).default(100),
+});
+export type SampleRequest = z.output<typeof SampleRequest>;
+
+/** The sample grid of the Datasets view (also read ahead when a dataset is imported). */
+export const DATASET_GRID_SAMPLES: SampleRequest = { split: 'train', perClass: 6, scale: 2, maxClasses: 20 };
+
 export const DatasetSamples = z.object({
   datasetId: z.string(),
   split: z.enum(['train', 'test']),
@@ -298,7 +312,7 @@ export const methods = {
       name: z.string().trim().min(1).max(200).optional(),
       kind: z.enum(['cifar10', 'cifar100', 'folder']),
       dataDir: z.string().trim().min(1, 'must name a folder'),
-      /** folder only: resize every image to this [h, w, c] (default: the first image's size). */
+      /** folder only: resize every image to this [h, w, c] (default 32×32×3). */
       shape: ImageShape.optional(),
     }),
     DatasetEntry,
@@ -306,17 +320,14 @@ export const methods = {
   ),
   'datasets.describe': method(z.object({ datasetId: Id }), DatasetDescription, 'Shape, classes and per-class counts.'),
   'datasets.samples': method(
-    z.object({
-      datasetId: Id,
-      split: z.enum(['train', 'test']).default('train'),
-      perClass: z.number().int().min(1).max(32).default(4),
-      /** Each pixel repeated scale×scale in the PNG. */
-      scale: z.number().int().min(1).max(8).default(2),
-      /** At most this many classes (the first ones), for datasets with many classes. */
-      maxClasses: z.number().int().min(1).max(1000).default(100),
-    }),
+    z.object({ datasetId: Id, ...SampleRequest.shape }),
     DatasetSamples,
     'A few sample images per class as PNG data URLs, for the dataset grid.',
+  ),
+  'datasets.inspect': method(
+    z.object({ datasetId: Id, ...SampleRequest.shape }),
+    z.object({ description: DatasetDescription, samples: DatasetSamples }),
+    'describe and samples in one call: the dataset is read once (in a trainer process) for both.',
   ),
   'datasets.delete': method(
     z.object({ datasetId: Id }),

@@ -6,11 +6,11 @@
  * that the two can never disagree about the layout of a folder or the files of a CIFAR set.
  */
 import type { DatasetName, DatasetRef, ImageShape } from '../../shared/run-config';
-import { cifarHeader } from './cifar';
+import { CIFAR_SIDE, cifarHeader, cifarVariant } from './cifar';
 import { DatasetError } from './errors';
 import { folderHeader } from './folder';
-import { mnistHeader } from './mnist';
-import { syntheticHeader } from './synthetic';
+import { MNIST_CLASS_NAMES, MNIST_SHAPE, mnistHeader } from './mnist';
+import { syntheticHeader, syntheticOptions } from './synthetic';
 
 export interface DatasetHeader {
   name: DatasetName;
@@ -75,3 +75,25 @@ export async function readDatasetHeader(ref: DatasetRef, opts: HeaderOptions = {
 }
 
 export { DatasetError };
+
+/**
+ * Image shape and class count, known without any file for MNIST, CIFAR and synthetic data (an
+ * image folder is scanned): what `ffr model info` needs to size a model.
+ */
+export async function datasetGeometry(ref: DatasetRef): Promise<{ shape: ImageShape; classes: number }> {
+  switch (ref.name) {
+    case 'mnist':
+      return { shape: [...MNIST_SHAPE], classes: MNIST_CLASS_NAMES.length };
+    case 'cifar10':
+    case 'cifar100':
+      return { shape: [CIFAR_SIDE, CIFAR_SIDE, 3], classes: cifarVariant(ref.name).classes };
+    case 'synthetic': {
+      const o = syntheticOptions(ref);
+      return { shape: [...o.shape], classes: o.classes };
+    }
+    case 'folder': {
+      const h = await folderHeader(ref.dataDir, ref.shape);
+      return { shape: h.shape, classes: h.classes };
+    }
+  }
+}

@@ -11,7 +11,7 @@ import {
   writeCifar100Fixture,
   writeCifar10Fixture,
   type CifarCorruption,
-} from './test-fixtures';
+} from '../../catalog/datasets/testing/fixtures';
 import { DatasetError, type Split } from './types';
 
 const root = mkdtempSync(join(tmpdir(), 'ffr-cifar-'));

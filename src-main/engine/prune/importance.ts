@@ -3,7 +3,7 @@
  *
  * - activity: mean |activation| of the channel at the layer's activity node (post-ReLU where there is
  *   one) over the probe batch, in inference mode. The default for BN networks: with BN after a conv
- *   the filter's norm does not change the output (DESIGN.md §4), the activity does.
+ *   the filter's norm does not change the output (docs/pruning.md), the activity does.
  * - l1 / l2: norm of the output filter (kernel slice of the output channel).
  * - bn: |γ| of the layer's batch norm; layers without BN fall back to the filter's L2 norm (the only
  *   meaningful measure there), and the report says so through the criterion's documentation.

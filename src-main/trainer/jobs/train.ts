@@ -4,9 +4,9 @@
  */
 import { selectBackend } from '../../engine/backend/select';
 import { loadDataset } from '../../engine/data';
-import { buildModelSpec } from '../../engine/models/builders';
+import { buildModelSpec } from '../../catalog/models/builders';
 import { initialWeightValues } from '../../engine/models/init';
-import { totalCost } from '../../engine/models/spec';
+import { totalCost } from '../../catalog/models/spec';
 import { readModelFile } from '../../engine/train/checkpoint';
 import { trainRun, type StartingPoint } from '../../engine/train/loop';
 import type { TrainJob } from '../protocol';
