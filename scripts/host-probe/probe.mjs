@@ -1,4 +1,4 @@
-// Process-level check that a host process never loaded tfjs. Loaded with
+// Process-level check that a host process never loaded tfjs, nor code that decodes images. Loaded with
 // `NODE_OPTIONS=--import=<this file>` and FFR_HOST_PROBE_DIR set; at exit it writes
 // <dir>/<pid>.json with what the process had loaded. Used by the host-without-tfjs test and by
 // bench/serve_startup.ts. Trainer processes inherit NODE_OPTIONS and write their own file (they
@@ -7,6 +7,7 @@
 // Two independent signs of tfjs: its engine global (`globalThis._tfengine`, created when
 // @tensorflow/tfjs-core is evaluated) and any module of an @tensorflow package in the CommonJS
 // cache (tfjs's Node builds are CommonJS, so importing them from ESM goes through that cache).
+// The image codecs (pngjs, jpeg-js) are in that cache too when a dataset's images were decoded.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -21,6 +22,7 @@ if (dir) {
       argv: process.argv.slice(1),
       tfEngine: Object.prototype.hasOwnProperty.call(globalThis, '_tfengine'),
       tensorflowModules: cached.filter((k) => k.includes(`${path.sep}@tensorflow${path.sep}`)),
+      imageCodecModules: cached.filter((k) => /[\\/]node_modules[\\/](pngjs|jpeg-js)[\\/]/.test(k)),
       commonJsModules: cached.length,
       rssBytes: process.memoryUsage().rss,
     };

@@ -8,10 +8,9 @@
  */
 import path from 'node:path';
 import { DatasetError } from '../catalog/datasets/errors';
-import { FOLDER_DEFAULT_SHAPE } from '../catalog/datasets/folder';
 import { readDatasetHeader } from '../catalog/datasets/header';
 import { mnistHeader } from '../catalog/datasets/mnist';
-import { SYNTHETIC_DEFAULTS, syntheticHeader } from '../catalog/datasets/synthetic';
+import { syntheticHeader } from '../catalog/datasets/synthetic';
 import {
   BUILTIN_MNIST_ID,
   BUILTIN_SYNTHETIC_ID,
@@ -21,7 +20,7 @@ import {
   type DatasetSamples,
   type SampleRequest,
 } from '../shared/contract';
-import type { DatasetRef, ImageShape } from '../shared/run-config';
+import { AUGMENTABLE, FOLDER_DEFAULT_SHAPE, SYNTHETIC_DEFAULTS, completeDatasetRef, type DatasetRef, type ImageShape } from '../shared/run-config';
 import type { Dataset } from '../shared/store-types';
 import type { Store } from '../store';
 import { UserInputError } from './errors';
@@ -40,8 +39,8 @@ export interface RegisterInput {
 
 const BUILTIN_REFS: Record<string, DatasetRef> = {
   [BUILTIN_MNIST_ID]: { name: 'mnist' },
-  // The full synthetic defaults, so a run created from this entry says what it trains on.
-  [BUILTIN_SYNTHETIC_ID]: { name: 'synthetic', ...SYNTHETIC_DEFAULTS, shape: [...SYNTHETIC_DEFAULTS.shape] },
+  // The synthetic defaults written out, as a run created from this entry stores them.
+  [BUILTIN_SYNTHETIC_ID]: completeDatasetRef({ name: 'synthetic' }),
 };
 
 function registeredRef(d: Pick<Dataset, 'kind' | 'dataDir' | 'shape'>): DatasetRef {
@@ -89,7 +88,7 @@ export class DatasetService {
   }
 
   list(projectId?: string | null): DatasetEntry[] {
-    const registered = this.store.datasets.list(projectId ?? undefined).map((d): DatasetEntry => ({ ...d, builtin: false, ref: registeredRef(d) }));
+    const registered = this.store.datasets.list(projectId ?? undefined).map((d): DatasetEntry => ({ ...d, builtin: false, ref: registeredRef(d), augmentable: AUGMENTABLE[d.kind] }));
     return [...this.builtins(), ...registered];
   }
 

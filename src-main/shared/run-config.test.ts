@@ -69,6 +69,12 @@ describe('run configurations', () => {
     expect(RunConfig.safeParse(completeRunConfig({ ffr: 3 })).error?.issues[0]?.path).toEqual(['ffr']);
   });
 
+  it('writes out the defaults of a dataset kind, so the stored config says what was trained on', () => {
+    expect(defaultRunConfig({ dataset: { name: 'synthetic', classes: 3 } }).dataset).toEqual({ name: 'synthetic', shape: [28, 28, 1], classes: 3, trainSize: 512, testSize: 128 });
+    expect(defaultRunConfig({ dataset: { name: 'folder', dataDir: '/d' } }).dataset).toEqual({ name: 'folder', shape: [32, 32, 3], dataDir: '/d' });
+    expect(defaultRunConfig({ dataset: { name: 'cifar10', dataDir: '/d' } }).dataset).toEqual({ name: 'cifar10', dataDir: '/d' });
+  });
+
   it('flattens configs to the dotted keys of the compare table', () => {
     expect(flattenConfig({ a: 1, b: { c: [1, 2], d: { e: null } } })).toEqual({ a: 1, 'b.c': [1, 2], 'b.d.e': null });
   });

@@ -56,6 +56,23 @@ export const DatasetRef = z.object({
 });
 export type DatasetRef = z.infer<typeof DatasetRef>;
 
+/** Synthetic data's defaults: what `{ name: 'synthetic' }` draws (catalog/datasets/synthetic.ts). */
+export const SYNTHETIC_DEFAULTS = { shape: [28, 28, 1] as ImageShape, classes: 10, trainSize: 512, testSize: 128 };
+
+/** The shape every image of an image folder is resized to, unless the ref gives one. */
+export const FOLDER_DEFAULT_SHAPE: ImageShape = [32, 32, 3];
+
+/**
+ * A dataset ref with the defaults of its kind written out (synthetic sizes, a folder's image
+ * shape), so a stored config says exactly what was trained on, however it was asked for.
+ */
+export function completeDatasetRef<R extends { name: unknown }>(ref: R): R {
+  const given = Object.fromEntries(Object.entries(ref).filter(([, v]) => v !== undefined));
+  if (ref.name === 'synthetic') return { name: ref.name, ...SYNTHETIC_DEFAULTS, shape: [...SYNTHETIC_DEFAULTS.shape], ...given } as unknown as R;
+  if (ref.name === 'folder') return { name: ref.name, shape: [...FOLDER_DEFAULT_SHAPE], ...given } as unknown as R;
+  return ref;
+}
+
 const positive = z.number().positive();
 const nonNegative = z.number().min(0);
 
@@ -153,6 +170,12 @@ export function defaultLearningRate(model: ModelName): number {
   return model === 'mlp' ? 0.01 : 0.05;
 }
 
+/**
+ * Whether CIFAR-style pad-crop-flip suits a kind's images: not digits, and not synthetic gratings
+ * (a horizontal flip turns one class's grating angle into another's).
+ */
+export const AUGMENTABLE: Record<DatasetName, boolean> = { mnist: false, synthetic: false, cifar10: true, cifar100: true, folder: true };
+
 /** Pad-crop-flip is on by default for CIFAR (the literature's recipe), off for everything else. */
 export function defaultAugment(dataset: DatasetName): boolean {
   return dataset === 'cifar10' || dataset === 'cifar100';
@@ -197,8 +220,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * A partial config over a base (the defaults, or the run being duplicated): missing fields take
  * the base's value, `ffr` is merged field by field, and three settings follow another one unless
  * given: the learning rate follows the model, augmentation follows the dataset, and the weight of
- * the regularizer follows the regularizer (DEFAULT_FFR, DEFAULT_BASELINE_LAMBDA). The result keeps
- * only the weights its regularizer uses. Not validated: parse it with RunConfig.
+ * the regularizer follows the regularizer (DEFAULT_FFR, DEFAULT_BASELINE_LAMBDA). The dataset ref
+ * gets its kind's defaults written out (completeDatasetRef). The result keeps only the weights its
+ * regularizer uses. Not validated: parse it with RunConfig.
  */
 export function completeRunConfig(input: RunConfigInput, base: RunConfig = DEFAULT_CONFIG): Record<string, unknown> {
   const { ffr: inputFfr, lambda: inputLambda, ...rest } = input;
@@ -207,6 +231,7 @@ export function completeRunConfig(input: RunConfigInput, base: RunConfig = DEFAU
 
   const model = ModelName.safeParse(out.model);
   if (input.lr === undefined && model.success && model.data !== base.model) out.lr = defaultLearningRate(model.data);
+  if (isPlainObject(out.dataset)) out.dataset = completeDatasetRef(out.dataset as { name: unknown });
   const dataset = DatasetName.safeParse(isPlainObject(out.dataset) ? out.dataset.name : undefined);
   if (input.augment === undefined && dataset.success && dataset.data !== base.dataset.name) out.augment = defaultAugment(dataset.data);
 

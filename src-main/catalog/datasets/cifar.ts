@@ -8,6 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AUGMENTABLE } from '../../shared/run-config';
 import { DatasetError } from './errors';
 import type { DatasetHeader } from './header';
 
@@ -192,7 +193,7 @@ export async function cifarHeader(name: 'cifar10' | 'cifar100', dataDir: string 
     classNames: await cifarClassNames(v, dir),
     trainCount,
     testCount,
-    augmentable: true,
+    augmentable: AUGMENTABLE[v.name],
     source: `${v.label} binary files in ${dir}`,
   };
 }

@@ -13,11 +13,9 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageShape } from '../../shared/run-config';
+import { AUGMENTABLE, FOLDER_DEFAULT_SHAPE, type ImageShape } from '../../shared/run-config';
 import { DatasetError } from './errors';
 import type { DatasetHeader } from './header';
-
-export const FOLDER_DEFAULT_SHAPE: ImageShape = [32, 32, 3];
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
 /** Code-unit order, so the split does not depend on the machine's locale. */
@@ -106,7 +104,7 @@ export function folderHeaderOf(scan: FolderScan, shape: ImageShape = FOLDER_DEFA
     classNames: [...scan.classNames],
     trainCount: scan.train.length,
     testCount: scan.test.length,
-    augmentable: true,
+    augmentable: AUGMENTABLE.folder,
     source: `image folder ${scan.dataDir} (${scan.presplit ? 'train/ and test/ given' : '80/20 split per class by file name'}, resized to ${shape.join('×')})`,
   };
 }

