@@ -9,7 +9,7 @@ let t: TestStore;
 beforeEach(() => {
   t = openTestStore();
 });
-afterEach(() => t.done());
+afterEach(() => t.cleanup());
 
 function newRun(name?: string) {
   const project = t.store.projects.getOrCreateDefault();

@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
 /**
- * Store tests: real Pinia stores against a fake host at the api boundary (test/fakeHost.ts).
+ * Store tests: real Pinia stores against a fake host at the api boundary (testing/fakeHost.ts).
  */
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, setTransport } from '../api';
-import { flush, installFakeHost, type FakeHost } from '../test/fakeHost';
-import { details, project, run, summary } from '../test/fixtures';
+import { flush, installFakeHost, type FakeHost } from '../testing/fakeHost';
+import { details, project, run, summary } from '../testing/fixtures';
 import { DATASET_GRID_SAMPLES } from '../../../src-main/shared/contract';
 import { useCompareStore } from './compare';
 import { useDatasetsStore } from './datasets';
