@@ -41,21 +41,24 @@ export interface Api {
   call<M extends MethodName>(method: M, params: z.input<Methods[M]['params']>): Promise<z.output<Methods[M]['result']>>;
   /** Receives every contract event as a frame; returns the unsubscribe function. */
   subscribe(listener: (frame: EventFrame) => void): () => void;
+  /** Starts slow lookups the UI will want soon (the backend probe, in a trainer) in the background. */
+  warmUp(): void;
   /** Detaches from the job manager. */
   dispose(): void;
 }
 
 export function createApi(app: App, options: ApiOptions): Api {
   const events = new EventBridge(app.jobs, app.store);
+  const appInfo = new AppInfoService(app.tools, {
+    shell: options.shell,
+    paths: app.paths,
+    concurrency: app.jobs.concurrencyLimit(),
+    ...(options.backendStatuses ? { backendStatuses: options.backendStatuses } : {}),
+    ...(options.versions ? { versions: options.versions } : {}),
+  });
   const ctx: HandlerContext = {
     app,
-    appInfo: new AppInfoService(app.tools, {
-      shell: options.shell,
-      paths: app.paths,
-      concurrency: app.jobs.concurrencyLimit(),
-      ...(options.backendStatuses ? { backendStatuses: options.backendStatuses } : {}),
-      ...(options.versions ? { versions: options.versions } : {}),
-    }),
+    appInfo,
     // Started runs settle in the background; their outcome reaches the UI as run-status events.
     background: (p) => {
       p.catch((e: unknown) => events.emit('log', { runId: null, level: 'error', message: toErrorBody(e).message }));
@@ -103,6 +106,7 @@ export function createApi(app: App, options: ApiOptions): Api {
       return reply.result as never;
     },
     subscribe: (listener) => events.subscribe(listener),
+    warmUp: () => appInfo.warmUp(),
     dispose: () => events.dispose(),
   };
 }

@@ -41,6 +41,15 @@ export class AppInfoService {
     private readonly options: AppInfoOptions,
   ) {}
 
+  /**
+   * Starts the probe in the background (a shell calls this once it is up), so the first look at
+   * the backends does not wait for a trainer to start. A failure shows up, and is retried, on the
+   * next info().
+   */
+  warmUp(): void {
+    this.probe().catch(() => {});
+  }
+
   /** Probed once; a failed probe is tried again on the next call. */
   private probe(): Promise<BackendStatus[]> {
     this.backends ??= (this.options.backendStatuses ?? (async () => (await this.tools.run({ kind: 'backends', payload: {} })).backends))();

@@ -62,7 +62,7 @@ export function createApp(options: AppOptions = {}): App {
     prunes,
     exports,
     async close() {
-      await jobs.shutdown();
+      await Promise.all([jobs.shutdown(), tools.shutdown()]);
       store.close();
     },
   };

@@ -14,7 +14,8 @@ function scripted(replies: unknown[], o: { exitWithout?: number } = {}): { launc
   let killed = false;
   const launcher: TrainerLauncher = () => {
     let onMessage: (m: unknown) => void = () => {};
-    let onExit: (code: number | null, signal: string | null, stderr: string) => void = () => {};
+    const exitListeners: Array<(code: number | null, signal: string | null, stderr: string) => void> = [];
+    const onExit = (code: number | null, signal: string | null, stderr: string): void => exitListeners.forEach((l) => l(code, signal, stderr));
     const handle: TrainerHandle = {
       pid: 1,
       send: (m) => {
@@ -28,7 +29,7 @@ function scripted(replies: unknown[], o: { exitWithout?: number } = {}): { launc
         if (m.type === 'exit') queueMicrotask(() => onExit(0, null, ''));
       },
       onMessage: (l) => void (onMessage = l),
-      onExit: (l) => void (onExit = l),
+      onExit: (l) => void exitListeners.push(l),
       kill: () => {
         killed = true;
         onExit(null, 'SIGKILL', '');
@@ -69,5 +70,14 @@ describe('tool jobs, host side', () => {
       code: 'internal',
       message: 'The trainer process exited with code 3 before finishing (Error: boom).',
     });
+  });
+
+  it('host shutdown stops a tool job that is still running and waits for its trainer', async () => {
+    const t = scripted([]); // never answers
+    const runner = new ToolRunner(t.launcher);
+    const job = runner.run({ kind: 'backends', payload: {} });
+    await runner.shutdown();
+    expect(t.killed()).toBe(true);
+    await expect(job).rejects.toThrow(/killed by signal SIGKILL/);
   });
 });

@@ -8,15 +8,30 @@ import { TrainerMessage, isFinalMessage, type ToolJobOf, type ToolKind, type Too
 import type { ErrorCode } from '../shared/contract';
 import { ServiceError } from './errors';
 import { crashReason } from './jobs';
-import type { TrainerLauncher } from './trainer-launcher';
+import type { TrainerHandle, TrainerLauncher } from './trainer-launcher';
 
 export class ToolRunner {
+  /** Tool jobs still running, each settled when its trainer has exited. */
+  private readonly running = new Map<TrainerHandle, Promise<void>>();
+
   constructor(private readonly launcher: TrainerLauncher) {}
+
+  /**
+   * Host shutdown: stops the tool jobs still running (they are short and keep nothing: their
+   * callers see them fail) and waits for their trainers to exit.
+   */
+  async shutdown(): Promise<void> {
+    const exits = [...this.running.values()];
+    for (const handle of this.running.keys()) handle.kill();
+    await Promise.all(exits);
+  }
 
   /** Runs one tool job to its end; rejects with the trainer's sentence when it fails or crashes. */
   run<K extends ToolKind>(job: ToolJobOf<K>, onLog?: (message: string) => void): Promise<ToolOutput<K>> {
     return new Promise((resolve, reject) => {
       const handle = this.launcher();
+      this.running.set(handle, new Promise((exited) => handle.onExit(() => exited())));
+      handle.onExit(() => this.running.delete(handle));
       let result: ToolOutput<K> | undefined;
       let settled = false;
       const settle = (error: string | null, code: ErrorCode = 'internal'): void => {
