@@ -40,7 +40,7 @@ afterAll(async () => {
 async function fromCli(args: string[]): Promise<RunConfig> {
   const cmd = addTrainOptions(new Command('train')).exitOverride();
   cmd.parse(args, { from: 'user' });
-  return app.runs.completed(configFromFlags(cmd.opts<TrainFlags>()));
+  return app.runs.validConfig(configFromFlags(cmd.opts<TrainFlags>()));
 }
 
 /** The New-run form from the host's defaults, with these choices made, as the host checks it. */

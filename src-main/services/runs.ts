@@ -89,7 +89,7 @@ export class RunService {
   }
 
   /** check(), refusing with the first reason. */
-  async completed(input: RunConfigInput, base?: RunConfig): Promise<RunConfig> {
+  async validConfig(input: RunConfigInput, base?: RunConfig): Promise<RunConfig> {
     const v = await this.check(input, base);
     if (v.ok) return v.config;
     const [field, reason] = Object.entries(v.errors)[0]!;
@@ -102,7 +102,7 @@ export class RunService {
    * transaction as the run, so a refused run leaves no project behind either.
    */
   async create(input: NewRunInput): Promise<Run> {
-    const config = await this.completed(input.config, input.base);
+    const config = await this.validConfig(input.config, input.base);
     const run = this.store.transaction(() => {
       let projectId: string | null;
       if (input.projectId !== undefined) projectId = input.projectId === null ? null : this.store.projects.require(input.projectId).id;
