@@ -228,6 +228,14 @@ describe('runs', () => {
     expect(() => t.store.runs.delete(parent.id)).toThrow(`Unknown run "${parent.id}".`);
   });
 
+  it('reads a config stored before runs held only their regularizer\'s weights in the current shape', () => {
+    const run = newRun();
+    const { ffr, ...common } = defaultRunConfig() as ReturnType<typeof defaultRunConfig> & { ffr: unknown };
+    const old = { ...common, regularizer: 'none', ffr, lambda: 1e-4 };
+    t.store.db.prepare('UPDATE runs SET config = ? WHERE id = ?').run(JSON.stringify(old), run.id);
+    expect(t.store.runs.require(run.id).config).toEqual(defaultRunConfig({ regularizer: 'none' }));
+  });
+
   it('reports a corrupted JSON column with the run and column named', () => {
     const run = newRun();
     t.store.db.prepare("UPDATE runs SET config = '{\"model\":\"alexnet\"}' WHERE id = ?").run(run.id);
