@@ -1,7 +1,8 @@
 /**
  * electron-vite: three builds into out/.
  * - main (ESM, dependencies external): the Electron entry and the trainer entry that
- *   utilityProcess forks (both share chunks of the service and engine code);
+ *   utilityProcess forks (they share the chunks of shared/ and catalog/; only the trainer's
+ *   reaches the engine and tfjs);
  * - preload: one CommonJS file with its imports inlined, because a sandboxed preload can only
  *   require('electron');
  * - renderer: the Vue app, with relative asset paths so index.html loads from file:// as well as

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // runs in its own forked process; two workers match the two cores of the CI machines.
 export default defineConfig({
   test: {
-    include: ['src-main/**/*.test.ts', 'src-renderer/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['src-main/**/*.test.ts', 'src-renderer/src/**/*.test.ts', 'bench/**/*.test.ts', 'tests/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

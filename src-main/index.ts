@@ -84,6 +84,7 @@ if (!app.requestSingleInstanceLock()) {
       hardenSession(session.defaultSession, location);
       services = openServices();
       createWindow();
+      services.api.warmUp();
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) createWindow();
       });

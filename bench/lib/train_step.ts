@@ -2,7 +2,7 @@
  * One SGD training step of a workbench model (forward, softmax cross-entropy, gradients of every
  * trainable weight, update), as the trainer runs it; used by the benchmark and the profile.
  */
-import { buildModelSpec } from '../../src-main/engine/models/builders';
+import { buildModelSpec } from '../../src-main/catalog/models/builders';
 import { forward } from '../../src-main/engine/models/forward';
 import { disposeParams, initParams, trainableVariables } from '../../src-main/engine/models/init';
 import { tf } from '../../src-main/engine/tf';

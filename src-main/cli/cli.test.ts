@@ -26,12 +26,14 @@ function ffr(...args: string[]) {
 
 const tiny = ['--dataset', 'synthetic', '--image-shape', '8x8x1', '--classes', '3', '--train-size', '96', '--test-size', '48'];
 
-function runCount(): number {
+/** Rows a refused command must not add: runs, and projects (`--project` names a new one). */
+function rowCounts(): { runs: number; projects: number } {
   const file = path.join(home, 'ffr.sqlite');
-  if (!fs.existsSync(file)) return 0;
+  if (!fs.existsSync(file)) return { runs: 0, projects: 0 };
   const db = new Database(file, { readonly: true });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
+    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { runs: count('runs'), projects: count('projects') };
   } finally {
     db.close();
   }
@@ -107,6 +109,9 @@ describe('ffr CLI', () => {
     expect(cmp.runs).toHaveLength(2);
     expect(cmp.configDiff.regularizer).toEqual(['ffr', 'none']);
     expect(cmp.configDiff.epochs).toEqual([2, 1]);
+    // The none run has no weight to show: no `lambda` row for either run.
+    expect(cmp.configDiff).not.toHaveProperty('lambda');
+    expect(cmp.configDiff['ffr.lambdaLength']).toEqual([0.5, null]);
   });
 
   it.each([
@@ -114,24 +119,27 @@ describe('ffr CLI', () => {
     [['train', '--model', 'mlp', ...tiny, '--epochs', 'many'], /--epochs must be a number, got "many"/],
     [['train', '--model', 'mlp', ...tiny, '--lr', '-1'], /--lr must be at least/],
     [['train', '--model', 'mlp', '--dataset', 'cifar10'], /CIFAR-10 needs a data folder/],
-    [['train', '--model', 'mlp', '--dataset', 'cifar10', '--data-dir', '/nonexistent/cifar'], /\/nonexistent\/cifar does not exist/],
+    [['train', '--model', 'mlp', '--project', 'Brand new', '--dataset', 'cifar10', '--data-dir', '/nonexistent/cifar'], /\/nonexistent\/cifar does not exist/],
+    [['train', '--model', 'mlp', '--project', 'Brand new', '--dataset', 'folder', '--data-dir', '/nonexistent/images'], /Image folder \/nonexistent\/images does not exist/],
     [['train', '--model', 'lenet5', ...tiny, '--image-shape', '4x4x1'], /Model lenet5 cannot run on synthetic images of 4×4×1/],
+    [['train', '--model', 'mlp', ...tiny, '--regularizer', 'none', '--lambda', '0.1'], /--lambda applies to l1, group-lasso, slimming only/],
+    [['train', '--model', 'mlp', ...tiny, '--regularizer', 'l1', '--norm', 'l2'], /--norm applies to --regularizer ffr only, not l1/],
     [['runs', 'show', 'run-nope00'], /Unknown run "run-nope00"/],
     [['runs', 'resume', 'run-nope00'], /Unknown run "run-nope00"/],
   ])('refuses %j with one clear sentence and leaves no row behind', (args, message) => {
-    const before = runCount();
+    const before = rowCounts();
     const r = ffr(...(args as string[]));
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
     expect(lines[lines.length - 1]).toMatch(message);
     expect(lines[lines.length - 1]).toMatch(/^ffr: .*[.]$/);
-    expect(runCount()).toBe(before);
+    expect(rowCounts()).toEqual(before);
   });
 
   it('refuses to resume a completed run', () => {
     const r = ffr('runs', 'resume', ffrRun);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/is completed; only an interrupted, cancelled or failed run can be resumed/);
+    expect(r.stderr).toMatch(/is completed; only a run that is interrupted, cancelled or failed can be resumed/);
   });
 });

@@ -4,13 +4,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createApp, type App } from '../services/app';
+import { registerDemo } from './commands/demo';
+import { registerExport } from './commands/export';
 import { registerInfo } from './commands/info';
+import { registerPrune } from './commands/prune';
 import { registerRuns } from './commands/runs';
-import { registerTrain } from './commands/train';
-import { registerExtensions } from './commands/extensions';
 import { registerServe } from './commands/serve';
-import { VERSION } from './version';
+import { registerTrain } from './commands/train';
 import { dropOutputWhenPipeCloses } from './output';
+import { VERSION } from '../shared/version';
 
 /** Opens the services for one command and always closes them (trainers included). */
 async function withApp<T>(fn: (app: App) => Promise<T>): Promise<T> {
@@ -39,7 +41,9 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerTrain(program, withApp);
   registerRuns(program, withApp);
-  registerExtensions(program, withApp);
+  registerPrune(program, withApp);
+  registerExport(program, withApp);
+  registerDemo(program, withApp);
   registerServe(program);
   return program;
 }

@@ -7,11 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventFrame } from '../shared/contract';
-import { createApi, mergeConfig, type Api } from './api';
-import { testApp, tinyConfig, waitFor } from './testing/host';
-
-type TestApp = ReturnType<typeof testApp>;
+import { DATASET_GRID_SAMPLES, type EventFrame } from '../shared/contract';
+import { writeImageFolderFixture } from '../catalog/datasets/testing/fixtures';
+import { createApi, type Api } from './api';
+import { testApp, tinyConfig, waitFor, type TestApp } from './testing/host';
 
 describe('api dispatcher', () => {
   let app: TestApp;
@@ -54,6 +53,33 @@ describe('api dispatcher', () => {
     expect(info.versions.node).toBe(process.versions.node);
   });
 
+  it('app info: auto passes a software WebGPU adapter by, as the trainer does', async () => {
+    const adapter = {
+      dawnBackend: 'opengles',
+      featureLevel: 'compatibility' as const,
+      vendor: '',
+      architecture: '',
+      device: 'llvmpipe',
+      description: 'OpenGL ES 3.2 Mesa',
+      software: true,
+      limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 27 },
+    };
+    const gpu = createApi(app, {
+      shell: 'test',
+      backendStatuses: async () => [
+        { name: 'webgpu', available: true, software: true, adapter, adapters: [adapter] },
+        { name: 'wasm', available: true },
+      ],
+    });
+    try {
+      const info = await gpu.call('app.info', {});
+      expect(info.selectedBackend).toBe('wasm');
+      expect(info.backends[0]).toMatchObject({ name: 'webgpu', software: true, adapters: [{ device: 'llvmpipe' }] });
+    } finally {
+      gpu.dispose();
+    }
+  });
+
   it('creates, renames, lists and deletes projects', async () => {
     const p = await api.call('projects.create', { name: 'Pruning study' });
     expect((await api.call('projects.rename', { projectId: p.id, name: 'Study' })).name).toBe('Study');
@@ -63,16 +89,47 @@ describe('api dispatcher', () => {
     expect(await api.call('projects.delete', { projectId: p.id })).toEqual({ projectId: p.id, runIds: [] });
   });
 
-  it('lists the bundled datasets and shows samples and class counts', async () => {
+  it('lists the bundled datasets from the catalog, with what they load as', async () => {
+    const before = app.launches;
     const list = await api.call('datasets.list', {});
     expect(list.map((d) => d.id)).toEqual(['builtin:mnist', 'builtin:synthetic']);
+    const synthetic = list[1]!;
+    // The label says what the entry trains on, and its ref carries exactly that.
+    expect(synthetic.name).toBe('Synthetic (28×28×1, 10 classes)');
+    expect(synthetic.ref).toEqual({ name: 'synthetic', shape: [28, 28, 1], classes: 10, trainSize: 512, testSize: 128 });
+    expect(app.launches).toBe(before); // no trainer, no data read
     const d = await api.call('datasets.describe', { datasetId: 'builtin:synthetic' });
+    expect(d).toMatchObject({ shape: synthetic.shape, classes: synthetic.classes, train: synthetic.trainCount, test: synthetic.testCount });
     expect(d.classCounts.train.reduce((a, b) => a + b, 0)).toBe(d.train);
-    const s = await api.call('datasets.samples', { datasetId: 'builtin:mnist', perClass: 2, scale: 1 });
-    expect(s.samples).toHaveLength(20);
-    expect(s.samples[0]!.dataUrl).toMatch(/^data:image\/png;base64,iVBOR/);
+  });
+
+  it('reads a dataset once per action, in a trainer: describe and samples together, an import and its grid', async () => {
+    let before = app.launches;
+    const { description, samples } = await api.call('datasets.inspect', { datasetId: 'builtin:mnist', perClass: 2, scale: 1 });
+    expect(description.train).toBe(8000);
+    expect(samples.samples).toHaveLength(20);
+    expect(samples.samples[0]!.dataUrl).toMatch(/^data:image\/png;base64,iVBOR/);
+    expect(app.launches - before).toBe(1);
+    // The same dataset again: answered from that read.
+    await api.call('datasets.describe', { datasetId: 'builtin:mnist' });
+    await api.call('datasets.samples', { datasetId: 'builtin:mnist', perClass: 2, scale: 1 });
+    expect(app.launches - before).toBe(1);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-api-folder-'));
+    try {
+      writeImageFolderFixture(dir, { classes: ['cat', 'dog'], perClass: 5, size: [6, 6] });
+      before = app.launches;
+      const entry = await api.call('datasets.register', { kind: 'folder', dataDir: dir });
+      expect(entry).toMatchObject({ classes: 2, classNames: ['cat', 'dog'], trainCount: 8, testCount: 2, augmentable: true });
+      const grid = await api.call('datasets.inspect', { datasetId: entry.id, ...DATASET_GRID_SAMPLES });
+      expect(grid.samples.samples).toHaveLength(8); // 4 training images of each class, fewer than 6
+      expect(app.launches - before).toBe(1);
+      await api.call('datasets.delete', { datasetId: entry.id });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     const bad = await api.dispatch('datasets.register', { kind: 'folder', dataDir: '/nonexistent/ffr-images' });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', message: 'Image folder /nonexistent/ffr-images does not exist or is not a folder.' } });
     expect(await api.call('datasets.list', {})).toHaveLength(2); // nothing left behind
   });
 
@@ -85,10 +142,32 @@ describe('api dispatcher', () => {
     const ok = await api.call('runs.validateConfig', { config: tinyConfig() });
     expect(ok.ok).toBe(true);
     if (ok.ok) expect(ok.config.lr).toBe(0.01); // the MLP's default rate, not the BN networks'
-    expect(mergeConfig({ ffr: { lambdaLength: 0.5 } }).ffr).toMatchObject({ lambdaLength: 0.5, norm: 'channel' });
     const refused = await api.dispatch('runs.create', { config: tinyConfig({ batchSize: 0 }) });
     expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/batchSize/) } });
     expect(await api.call('runs.list', {})).toHaveLength(0);
+  });
+
+  it('a refused run writes no row at all: no run, and no project for it', async () => {
+    const projects = (await api.call('projects.list', {})).length;
+    const missing = { name: 'folder', dataDir: '/nonexistent/ffr-images' };
+    const refused = await api.dispatch('runs.create', { config: tinyConfig({ dataset: missing }) });
+    expect(refused).toEqual({ ok: false, error: { code: 'invalid-input', message: 'Image folder /nonexistent/ffr-images does not exist or is not a folder.' } });
+    // Without a project the run would have gone to "Default", created on the way: it was not.
+    expect(await api.call('projects.list', {})).toHaveLength(projects);
+    const p = await api.call('projects.create', { name: 'Refusals' });
+    expect(await api.dispatch('runs.create', { projectId: p.id, config: tinyConfig({ dataset: missing }) })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(await api.call('runs.list', {})).toHaveLength(0);
+    await api.call('projects.delete', { projectId: p.id });
+  });
+
+  it('checks a run against its data by the header: a Start-run click starts one trainer, nothing else', async () => {
+    const before = app.launches;
+    const config = tinyConfig({ epochs: 1 });
+    expect((await api.call('runs.validateConfig', { config })).ok).toBe(true);
+    const run = await api.call('runs.create', { config });
+    await waitFor(() => app.store.runs.require(run.id).status === 'completed' && !app.jobs.isActive(run.id), 'the run to complete');
+    expect(app.launches - before).toBe(1);
+    await api.call('runs.delete', { runId: run.id });
   });
 
   it('trains a run to completion with live events, then edits, duplicates, compares and deletes', async () => {
@@ -116,7 +195,9 @@ describe('api dispatcher', () => {
     expect(copy.projectId).toBe(project.id);
     await waitFor(() => app.store.runs.require(copy.id).status === 'completed' && !app.jobs.isActive(copy.id), 'the copy to complete');
     const cmp = await api.call('runs.compare', { runIds: [run.id, copy.id] });
-    expect(Object.keys(cmp.configDiff)).toEqual(['regularizer']);
+    // Each run holds only the weights its regularizer uses: FFR's options, none for `none`.
+    expect(Object.keys(cmp.configDiff)).toEqual(['ffr.align', 'ffr.curvature', 'ffr.lambdaCurvature', 'ffr.lambdaLength', 'ffr.norm', 'regularizer']);
+    expect(cmp.configs[1]).not.toHaveProperty('lambda');
     expect(cmp.runs[0]!.final).not.toBeNull();
 
     const del = await api.call('projects.delete', { projectId: project.id });
@@ -127,7 +208,7 @@ describe('api dispatcher', () => {
   it('refuses to delete a run that is queued or running', async () => {
     const run = await api.call('runs.create', { config: tinyConfig({ epochs: 50 }) });
     const refused = await api.dispatch('runs.delete', { runId: run.id });
-    expect(refused.ok).toBe(false);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'conflict' } });
     expect(await api.call('runs.cancel', { runId: run.id })).toEqual({ runId: run.id, cancelled: true });
     await waitFor(() => app.store.runs.require(run.id).status === 'cancelled' && !app.jobs.isActive(run.id), 'the run to be cancelled');
     expect((await api.call('runs.delete', { runId: run.id })).runIds).toEqual([run.id]);

@@ -3,11 +3,14 @@
  * the domain services. The CLI, `ffr serve` and Electron main each create one.
  */
 import { openStore, type Store } from '../store';
+import { DatasetService } from './datasets';
+import { ExportService } from './export';
 import { resolveHome, type HomePaths } from './home';
 import { JobManager } from './jobs';
-import { ExportService } from './export';
+import { ProjectService } from './projects';
 import { PruneService } from './prune';
 import { RunService } from './runs';
+import { ToolRunner } from './tools';
 import { nodeTrainerLauncher, type TrainerLauncher } from './trainer-launcher';
 
 export interface AppOptions {
@@ -22,10 +25,12 @@ export interface AppOptions {
 
 export interface App {
   paths: HomePaths;
-  /** Starts trainer processes (also used for the backend probe of app.info). */
-  launcher: TrainerLauncher;
   store: Store;
   jobs: JobManager;
+  /** Tool jobs (prune, sweep, export, dataset reads, backend probe) in trainer processes. */
+  tools: ToolRunner;
+  projects: ProjectService;
+  datasets: DatasetService;
   runs: RunService;
   prunes: PruneService;
   exports: ExportService;
@@ -42,19 +47,22 @@ export function createApp(options: AppOptions = {}): App {
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
   });
+  const tools = new ToolRunner(launcher);
   const runs = new RunService(store, jobs, paths);
-  const prunes = new PruneService(store, jobs, runs, paths);
-  const exports = new ExportService(store, jobs, prunes, paths);
+  const prunes = new PruneService(store, tools, runs, paths);
+  const exports = new ExportService(store, tools, prunes, paths);
   return {
     paths,
-    launcher,
     store,
     jobs,
+    tools,
+    projects: new ProjectService(store, jobs, runs),
+    datasets: new DatasetService(store, tools),
     runs,
     prunes,
     exports,
     async close() {
-      await jobs.shutdown();
+      await Promise.all([jobs.shutdown(), tools.shutdown()]);
       store.close();
     },
   };

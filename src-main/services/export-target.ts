@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExportReport } from '../shared/prune-types';
 import type { HomePaths } from './home';
-import { UserInputError } from './runs';
+import { UserInputError } from './errors';
 
 export const EXPORT_REPORT_FILE = 'report.json';
 

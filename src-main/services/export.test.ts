@@ -126,7 +126,7 @@ describe('export output folders', () => {
     it('fails verification: the folder stays as it was and nothing is recorded', async () => {
       const rows = app.store.exports.listBySource(runId).length;
       // The same services, but a tolerance no export can meet: every verification fails.
-      const strict = new ExportService(app.store, app.jobs, app.prunes, app.paths, { verifyTolerance: -1 });
+      const strict = new ExportService(app.store, app.tools, app.prunes, app.paths, { verifyTolerance: -1 });
       await expect(strict.export({ target: runId, format: 'onnx', outDir: out(), force: true })).rejects.toThrow(
         new RegExp(`^The onnx export of ${runId} failed verification: reloaded, it differs from the workbench by up to .* on 8 synthetic test images \\(at most -1e\\+0 allowed\\); ${out()} was left as it was\\.$`),
       );

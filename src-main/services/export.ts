@@ -10,15 +10,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { ExportReport } from '../shared/prune-types';
+import type { ExportView } from '../shared/contract';
+import type { ExportReport } from '../shared/prune-types';
 import type { ExportFormat } from '../shared/store-types';
 import type { Store } from '../store';
+import { NotFoundError, UserInputError } from './errors';
 import { checkExportTarget, EXPORT_REPORT_FILE, type ExportTarget } from './export-target';
 import type { HomePaths } from './home';
-import type { JobManager } from './jobs';
 import type { PruneService } from './prune';
-import { UserInputError } from './runs';
+import type { ToolRunner } from './tools';
 
 /** Largest absolute logit difference accepted as "verified". */
 export const VERIFY_TOLERANCE = 1e-4;
@@ -33,36 +33,12 @@ export interface ExportRequest {
   samples?: number;
 }
 
-export interface ExportView {
-  exportId: string;
-  format: ExportFormat;
-  dir: string;
-  files: string[];
-  params: number;
-  macs: number;
-  verified: boolean;
-  maxAbsDiff: number;
-  report: ExportReport;
-}
-
-const JobResult = z.object({
-  files: z.array(z.string()),
-  maxAbsDiff: z.number(),
-  verifiedOn: z.string(),
-  params: z.number().int(),
-  macs: z.number().int(),
-  widths: z.record(z.string(), z.number().int()),
-  arch: z.string(),
-  inputShape: z.array(z.number().int()),
-  classes: z.number().int(),
-});
-
 export class ExportService {
   private readonly verifyTolerance: number;
 
   constructor(
     private readonly store: Store,
-    private readonly jobs: JobManager,
+    private readonly tools: ToolRunner,
     private readonly prunes: PruneService,
     private readonly paths: Pick<HomePaths, 'home' | 'exportsDir'>,
     options: { verifyTolerance?: number } = {},
@@ -83,7 +59,7 @@ export class ExportService {
       if (!fs.existsSync(prune.modelPath)) throw new UserInputError(`The model file of prune ${prune.id} is missing (${prune.modelPath}).`);
       return { runId: null, pruneId: prune.id, sourceRunId: prune.sourceRunId, modelPath: prune.modelPath, configRunId: prune.sourceRunId, accuracy: view.accuracy.pruned };
     }
-    if (!this.store.runs.get(target)) throw new UserInputError(`There is no run or prune "${target}".`);
+    if (!this.store.runs.get(target)) throw new NotFoundError(`There is no run or prune "${target}".`);
     const source = this.prunes.sourceOf(target);
     return {
       runId: target,
@@ -107,11 +83,7 @@ export class ExportService {
     const tmp = sibling('tmp');
     fs.mkdirSync(tmp);
     try {
-      const raw = await this.jobs.runTool(
-        { kind: 'export', backend: config.backend, payload: { config, modelPath: target.modelPath, format: req.format, dir: tmp, samples: req.samples ?? 8 } },
-        onLog,
-      );
-      const r = JobResult.parse(raw);
+      const r = await this.tools.run({ kind: 'export', payload: { config, modelPath: target.modelPath, format: req.format, dir: tmp, samples: req.samples ?? 8 } }, onLog);
       // An export that does not reproduce the workbench's outputs is not an export: nothing is
       // placed or recorded (a previous export in the folder stays), the sentence says by how much.
       if (!(r.maxAbsDiff <= this.verifyTolerance)) {

@@ -10,28 +10,17 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Store } from '../store';
+import type { EventPayload, RunProgress } from '../shared/contract';
 import type { EpochMetrics, RunStatus } from '../shared/metrics';
-import { TrainerMessage, type ToolJob, type TrainJob } from '../trainer/protocol';
+import { TrainerMessage, isFinalMessage, type TrainJob } from '../trainer/protocol';
 import type { TrainerHandle, TrainerLauncher } from './trainer-launcher';
 
-export interface RunProgress {
-  runId: string;
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  loss: number;
-  lr: number;
-  /** Fraction of all steps of the run done, 0..1. */
-  fraction: number;
-  etaSeconds: number | null;
-}
-
 export interface JobEvents {
-  'run-status': [{ runId: string; status: RunStatus; error: string | null }];
+  'run-status': [EventPayload<'run-status'>];
   'run-progress': [RunProgress];
+  /** The contract's run-epoch event adds the epoch's snapshots, read back from the store. */
   'run-epoch': [{ runId: string; metrics: EpochMetrics }];
-  log: [{ runId: string | null; level: 'info' | 'warn' | 'error'; message: string }];
+  log: [EventPayload<'log'>];
 }
 
 export interface RunOutcome {
@@ -79,7 +68,7 @@ export function crashReason(code: number | null, signal: string | null, stderrTa
 export class JobManager extends EventEmitter<JobEvents> {
   private readonly store: Store;
   private readonly launcher: TrainerLauncher;
-  private concurrency: number;
+  private readonly concurrency: number;
   private readonly cancelGraceMs: number;
   private readonly queue: QueuedRun[] = [];
   private readonly active = new Map<string, ActiveRun>();
@@ -94,11 +83,6 @@ export class JobManager extends EventEmitter<JobEvents> {
 
   concurrencyLimit(): number {
     return this.concurrency;
-  }
-
-  setConcurrency(n: number): void {
-    this.concurrency = Math.max(1, Math.floor(n));
-    this.pump();
   }
 
   /** Queues a training job for a run already created in the store (status `queued`). */
@@ -117,10 +101,6 @@ export class JobManager extends EventEmitter<JobEvents> {
   /** Waiting for a free slot (not yet handed to a trainer). */
   isQueued(runId: string): boolean {
     return this.queue.some((q) => q.runId === runId);
-  }
-
-  activeRunIds(): string[] {
-    return [...this.active.keys(), ...this.queue.map((q) => q.runId)];
   }
 
   /** Cancels a queued or running run; false if the manager does not own it. */
@@ -186,6 +166,7 @@ export class JobManager extends EventEmitter<JobEvents> {
       }
       try {
         this.onTrainerMessage(run, parsed.data, settle);
+        if (isFinalMessage(parsed.data)) handle.send({ type: 'exit' });
       } catch (e) {
         // A store write failed: stop the trainer rather than train on without recording.
         settle('failed', `Recording the run failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -264,35 +245,5 @@ export class JobManager extends EventEmitter<JobEvents> {
       }
     }
     this.emit('run-status', { runId, status, error });
-  }
-
-  /**
-   * Runs a tool job (prune, sweep, export, evaluate) in its own trainer process, outside the
-   * training queue (they are short), and resolves with its result.
-   */
-  runTool(job: ToolJob, onLog?: (message: string) => void): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const handle = this.launcher();
-      let result: Record<string, unknown> | undefined;
-      let settled = false;
-      const done = (error: string | null): void => {
-        if (settled) return;
-        settled = true;
-        if (error) reject(new Error(error));
-        else resolve(result ?? {});
-      };
-      handle.onMessage((raw) => {
-        const parsed = TrainerMessage.safeParse(raw);
-        if (!parsed.success) return;
-        const m = parsed.data;
-        if (m.type === 'result') result = m.result;
-        else if (m.type === 'log') onLog?.(m.message);
-        else if (m.type === 'progress') onLog?.(`epoch ${m.epoch} step ${m.step}/${m.steps} loss ${m.loss.toFixed(4)}`);
-        else if (m.type === 'done') done(null);
-        else if (m.type === 'failed') done(m.error);
-      });
-      handle.onExit((code, signal, stderrTail) => done(crashReason(code, signal, stderrTail)));
-      handle.send({ type: 'run', job });
-    });
   }
 }

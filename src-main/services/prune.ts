@@ -8,39 +8,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import {
-  PruneOptions,
-  PruneReport,
-  SweepOptions,
-  SweepPoint,
-  type SelectionOptions,
-} from '../shared/prune-types';
-import type { Prune, Run } from '../shared/store-types';
+import type { PruneView, SweepView } from '../shared/contract';
+import { PruneOptions, PruneReport, SweepOptions, SweepPoint } from '../shared/prune-types';
+import type { Prune, Run, Sweep } from '../shared/store-types';
 import type { Store } from '../store';
+import { ConflictError, NotFoundError, UserInputError } from './errors';
 import type { HomePaths } from './home';
-import type { JobManager } from './jobs';
-import { UserInputError, type RunService } from './runs';
-
-/** The CLI's (and the API's) view of a prune. */
-export interface PruneView {
-  pruneId: string;
-  sourceRunId: string;
-  childRunId: string | null;
-  params: { before: number; after: number };
-  macs: { before: number; after: number };
-  accuracy: { before: number; pruned: number; finetuned: number | null };
-  layers: Array<{ name: string; before: number; after: number }>;
-  modelPath: string;
-  report: PruneReport;
-}
-
-export interface SweepView {
-  sweepId: string;
-  sourceRunId: string;
-  points: SweepPoint[];
-}
-
-const PruneJobResult = PruneReport.omit({ arch: true, criterion: true, scope: true, threshold: true, ratio: true, sourceCheckpoint: true });
+import type { RunService } from './runs';
+import type { ToolRunner } from './tools';
 
 function firstIssue(e: z.ZodError): string {
   const issue = e.issues[0];
@@ -50,7 +25,7 @@ function firstIssue(e: z.ZodError): string {
 export class PruneService {
   constructor(
     private readonly store: Store,
-    private readonly jobs: JobManager,
+    private readonly tools: ToolRunner,
     private readonly runs: RunService,
     private readonly paths: HomePaths,
   ) {}
@@ -58,10 +33,10 @@ export class PruneService {
   /** A completed run and its last checkpoint, or one sentence saying why not. */
   sourceOf(runId: string): { run: Run; checkpoint: string; epoch: number } {
     const run = this.store.runs.get(runId);
-    if (!run) throw new UserInputError(`There is no run "${runId}".`);
-    if (run.status !== 'completed') throw new UserInputError(`Run ${runId} is ${run.status}; only a completed run can be pruned or exported.`);
+    if (!run) throw new NotFoundError(`There is no run "${runId}".`);
+    if (run.status !== 'completed') throw new ConflictError(`Run ${runId} is ${run.status}; only a completed run can be pruned or exported.`);
     const checkpoint = this.store.checkpoints.latest(runId);
-    if (!checkpoint || !fs.existsSync(checkpoint.path)) throw new UserInputError(`Run ${runId} has no model file left to work on.`);
+    if (!checkpoint || !fs.existsSync(checkpoint.path)) throw new ConflictError(`Run ${runId} has no model file left to work on.`);
     return { run, checkpoint: checkpoint.path, epoch: checkpoint.epoch };
   }
 
@@ -83,18 +58,12 @@ export class PruneService {
     const modelPath = path.join(this.paths.prunesDir, `${runId}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.ffrm`);
     let prune: Prune;
     try {
-      const raw = await this.jobs.runTool(
-        {
-          kind: 'prune',
-          backend: source.run.config.backend,
-          payload: { config: source.run.config, modelPath: source.checkpoint, selection: options.selection, outPath: modelPath },
-        },
+      const result = await this.tools.run(
+        { kind: 'prune', payload: { config: source.run.config, modelPath: source.checkpoint, selection: options.selection, outPath: modelPath } },
         onLog,
       );
-      const result = PruneJobResult.safeParse(raw);
-      if (!result.success) throw new Error(`The prune job returned a malformed report (${firstIssue(result.error)}).`);
       const report: PruneReport = {
-        ...result.data,
+        ...result,
         arch: source.run.config.model,
         criterion: options.selection.criterion,
         scope: options.selection.scope,
@@ -129,7 +98,7 @@ export class PruneService {
 
   view(pruneId: string): PruneView {
     const prune = this.store.prunes.get(pruneId);
-    if (!prune) throw new UserInputError(`There is no prune "${pruneId}".`);
+    if (!prune) throw new NotFoundError(`There is no prune "${pruneId}".`);
     const report = PruneReport.parse(prune.report);
     let finetuned: number | null = null;
     if (prune.childRunId) {
@@ -146,7 +115,14 @@ export class PruneService {
       layers: report.widths,
       modelPath: prune.modelPath,
       report: { ...report, accuracy: { ...report.accuracy, finetuned } },
+      createdAt: prune.createdAt,
     };
+  }
+
+  /** The prunes of a run, as views. */
+  list(runId: string): PruneView[] {
+    this.store.runs.require(runId);
+    return this.store.prunes.listBySource(runId).map((p) => this.view(p.id));
   }
 
   /** Sensitivity sweep of a completed run; stored with the run. */
@@ -155,15 +131,17 @@ export class PruneService {
     if (!parsed.success) throw new UserInputError(`Invalid sweep option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
     const source = this.sourceOf(runId);
-    const raw = await this.jobs.runTool(
-      { kind: 'sweep', backend: source.run.config.backend, payload: { config: source.run.config, modelPath: source.checkpoint, options } },
-      onLog,
-    );
-    const points = z.object({ points: z.array(SweepPoint) }).safeParse(raw);
-    if (!points.success) throw new Error(`The sweep job returned malformed points (${firstIssue(points.error)}).`);
-    const sweep = this.store.sweeps.create({ sourceRunId: runId, options, points: points.data.points });
-    return { sweepId: sweep.id, sourceRunId: runId, points: points.data.points };
+    const { points } = await this.tools.run({ kind: 'sweep', payload: { config: source.run.config, modelPath: source.checkpoint, options } }, onLog);
+    return sweepView(this.store.sweeps.create({ sourceRunId: runId, options, points }));
+  }
+
+  /** The stored sweeps of a run, newest first. */
+  sweeps(runId: string): SweepView[] {
+    this.store.runs.require(runId);
+    return this.store.sweeps.listBySource(runId).map(sweepView);
   }
 }
 
-export type { SelectionOptions };
+function sweepView(s: Sweep): SweepView {
+  return { sweepId: s.id, sourceRunId: s.sourceRunId, options: s.options, points: SweepPoint.array().parse(s.points), createdAt: s.createdAt };
+}

@@ -4,52 +4,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadDataset } from '../engine/data';
-import { buildModelSpec } from '../engine/models/builders';
-import { inferShapes } from '../engine/models/spec';
-import { summarizeSparsity } from '../engine/sparsity/snapshot';
-import type { EpochMetrics } from '../shared/metrics';
-import { RunConfig } from '../shared/run-config';
-import type { Checkpoint, Run, RunFilter, SnapshotRow } from '../shared/store-types';
+import { DatasetError } from '../catalog/datasets/errors';
+import { readDatasetHeader } from '../catalog/datasets/header';
+import { buildModelSpec } from '../catalog/models/builders';
+import { inferShapes } from '../catalog/models/spec';
+import type { CompareResult, ConfigValidation, RunDetails, RunSummary } from '../shared/contract';
+import { isActiveStatus, isResumableStatus, RESUMABLE_STATUSES } from '../shared/metrics';
+import { RunConfig, completeRunConfig, flattenConfig, type RunConfigInput } from '../shared/run-config';
+import { summarizeSparsity } from '../shared/sparsity';
+import type { Run, RunFilter } from '../shared/store-types';
 import type { Store } from '../store';
+import { ConflictError, ServiceError, UserInputError, sentence } from './errors';
 import { runCheckpointDir, type HomePaths } from './home';
 import type { JobManager, RunOutcome } from './jobs';
 
 export interface NewRunInput {
+  /** The run's project: an id, or a name (created with the run if it does not exist); default "Default". */
   projectId?: string | null;
+  projectName?: string;
   name?: string;
   parentRunId?: string | null;
   kind?: 'train' | 'finetune';
-  config: unknown;
+  /** The settings: any subset, completed over `base` (completeRunConfig). */
+  config: RunConfigInput;
+  /** What missing settings are taken from: the defaults, or the run being duplicated. */
+  base?: RunConfig;
   /** Fine-tune: the model file to start from (a pruned model). */
   startModel?: string;
-}
-
-export interface RunDetails {
-  run: Run;
-  metrics: EpochMetrics[];
-  snapshots: SnapshotRow[];
-  checkpoints: Checkpoint[];
-  children: Run[];
-}
-
-export interface RunSummary {
-  runId: string;
-  name: string;
-  status: Run['status'];
-  backend: string | null;
-  epochs: number;
-  error: string | null;
-  final: { trainLoss: number; testAccuracy: number; length: number; curvature: number } | null;
-  sparsity: { structured: number; unstructured: number } | null;
-  layers: Array<{ name: string; filters: number; structuredSparsity: number; unstructuredSparsity: number }>;
-  params: number | null;
-  macs: number | null;
-}
-
-/** Thrown for input the user can fix; the CLI prints the message alone. */
-export class UserInputError extends Error {
-  override readonly name = 'UserInputError';
 }
 
 export class RunService {
@@ -62,52 +43,95 @@ export class RunService {
     private readonly paths: HomePaths,
   ) {}
 
-  /** Checks a config against the data and the architecture before anything is written. */
-  async validate(rawConfig: unknown): Promise<RunConfig> {
-    const parsed = RunConfig.safeParse(rawConfig);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new UserInputError(`Invalid run setting ${issue.path.join('.') || 'config'}: ${issue.message}.`);
-    }
-    const config = parsed.data;
-    let ds;
+  /**
+   * Checks a config against the data and the architecture. The data is checked by its header
+   * (folder layout, file sizes), never loaded: the trainer loads it, once.
+   */
+  private async checkDataAndModel(config: RunConfig): Promise<void> {
+    let header;
     try {
-      ds = await loadDataset(config.dataset, {
+      header = await readDatasetHeader(config.dataset, {
         ...(config.trainLimit ? { trainLimit: config.trainLimit } : {}),
         ...(config.testLimit ? { testLimit: config.testLimit } : {}),
       });
     } catch (e) {
-      throw new UserInputError(e instanceof Error ? e.message : String(e));
+      if (e instanceof DatasetError) throw new UserInputError(e.message, { field: 'dataset' });
+      throw e;
     }
     try {
-      inferShapes(buildModelSpec(config.model, { inputShape: ds.shape, classes: ds.classes, width: config.width, shortcut: config.shortcut }));
+      inferShapes(buildModelSpec(config.model, { inputShape: header.shape, classes: header.classes, width: config.width, shortcut: config.shortcut }));
     } catch (e) {
       throw new UserInputError(
-        `Model ${config.model} cannot run on ${config.dataset.name} images of ${ds.shape.join('×')}: ${e instanceof Error ? e.message : String(e)}`,
+        `Model ${config.model} cannot run on ${config.dataset.name} images of ${header.shape.join('×')}: ${e instanceof Error ? e.message : String(e)}`,
+        { field: 'model' },
       );
     }
-    return config;
   }
 
+  /**
+   * A (partial) config completed over `base` and checked against the schema, the data and the
+   * architecture: the config, or field → one sentence (the New-run form shows them by field).
+   */
+  async check(input: RunConfigInput, base?: RunConfig): Promise<ConfigValidation> {
+    const parsed = RunConfig.safeParse(completeRunConfig(input, base));
+    if (!parsed.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) errors[issue.path.map(String).join('.') || 'config'] ??= sentence(issue.message);
+      return { ok: false, errors };
+    }
+    try {
+      await this.checkDataAndModel(parsed.data);
+      return { ok: true, config: parsed.data };
+    } catch (e) {
+      if (e instanceof ServiceError && e.field) return { ok: false, errors: { [e.field]: sentence(e.message) } };
+      throw e;
+    }
+  }
+
+  /** check(), refusing with the first reason. */
+  async validConfig(input: RunConfigInput, base?: RunConfig): Promise<RunConfig> {
+    const v = await this.check(input, base);
+    if (v.ok) return v.config;
+    const [field, reason] = Object.entries(v.errors)[0]!;
+    throw new UserInputError(['config', 'dataset', 'model'].includes(field) ? reason : `Run setting ${field}: ${reason}`, { field });
+  }
+
+  /**
+   * Writes a run (queued, not started) from a config that validates. Nothing is written before
+   * the whole request validates; a project named by `projectName` is created in the same
+   * transaction as the run, so a refused run leaves no project behind either.
+   */
   async create(input: NewRunInput): Promise<Run> {
-    const config = await this.validate(input.config);
-    if (input.projectId) this.store.projects.require(input.projectId);
-    const projectId = input.projectId === undefined ? this.store.projects.getOrCreateDefault().id : input.projectId;
-    const run = this.store.runs.create({
-      projectId,
-      parentRunId: input.parentRunId ?? null,
-      kind: input.kind ?? 'train',
-      ...(input.name ? { name: input.name } : {}),
-      config,
+    const config = await this.validConfig(input.config, input.base);
+    const run = this.store.transaction(() => {
+      let projectId: string | null;
+      if (input.projectId !== undefined) projectId = input.projectId === null ? null : this.store.projects.require(input.projectId).id;
+      else if (input.projectName) projectId = (this.store.projects.findByName(input.projectName) ?? this.store.projects.create({ name: input.projectName })).id;
+      else projectId = this.store.projects.getOrCreateDefault().id;
+      return this.store.runs.create({
+        projectId,
+        parentRunId: input.parentRunId ?? null,
+        kind: input.kind ?? 'train',
+        ...(input.name ? { name: input.name } : {}),
+        config,
+      });
     });
     if (input.startModel) this.startModels.set(run.id, input.startModel);
     return run;
   }
 
+  /**
+   * A run as a caller should see it. Resuming queues a run without touching its row (the status
+   * changes when its trainer starts), so a resumed run waiting for a slot is shown as queued.
+   */
+  live(run: Run): Run {
+    return !isActiveStatus(run.status) && this.jobs.isQueued(run.id) ? { ...run, status: 'queued' } : run;
+  }
+
   /** Queues a created run; resolves when it has finished. */
   start(runId: string): Promise<RunOutcome> {
     const run = this.store.runs.require(runId);
-    if (run.status !== 'queued') throw new UserInputError(`Run ${runId} is ${run.status}; only a queued run can be started.`);
+    if (run.status !== 'queued') throw new ConflictError(`Run ${runId} is ${run.status}; only a queued run can be started.`);
     const startModel = this.startModels.get(runId);
     this.startModels.delete(runId);
     return this.jobs.submitRun(runId, {
@@ -125,9 +149,9 @@ export class RunService {
    */
   resume(runId: string): Promise<RunOutcome> {
     const run = this.store.runs.require(runId);
-    if (this.jobs.isActive(runId)) throw new UserInputError(`Run ${runId} is already queued or running.`);
-    if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
-      throw new UserInputError(`Run ${runId} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
+    if (this.jobs.isActive(runId)) throw new ConflictError(`Run ${runId} is already queued or running.`);
+    if (!isResumableStatus(run.status)) {
+      throw new ConflictError(`Run ${runId} is ${run.status}; only a run that is ${RESUMABLE_STATUSES.join(', ').replace(/, ([^,]*)$/, ' or $1')} can be resumed.`);
     }
     const checkpoint = this.store.checkpoints.latest(runId);
     if (checkpoint && !fs.existsSync(checkpoint.path)) {
@@ -149,11 +173,11 @@ export class RunService {
   }
 
   list(filter: RunFilter = {}): Run[] {
-    return this.store.runs.list(filter);
+    return this.store.runs.list(filter).map((r) => this.live(r));
   }
 
   show(runId: string): RunDetails {
-    const run = this.store.runs.require(runId);
+    const run = this.live(this.store.runs.require(runId));
     return {
       run,
       metrics: this.store.metrics.list(runId),
@@ -177,7 +201,7 @@ export class RunService {
       final: last
         ? { trainLoss: last.trainLoss, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
         : null,
-      sparsity: snapshots.length > 0 ? summarizeSparsity(snapshots) : null,
+      sparsity: summarizeSparsity(snapshots),
       layers: snapshots.map((s) => ({
         name: s.layer,
         filters: s.channels,
@@ -190,10 +214,10 @@ export class RunService {
   }
 
   /** Side-by-side view of runs: summaries plus the config keys whose values differ. */
-  compare(runIds: string[]): { runs: RunSummary[]; configDiff: Record<string, unknown[]>; configs: Record<string, unknown>[] } {
+  compare(runIds: string[]): CompareResult {
     if (runIds.length < 2) throw new UserInputError('Compare needs at least two run ids.');
     const runs = runIds.map((id) => this.store.runs.require(id));
-    const flat = runs.map((r) => flatten(r.config));
+    const flat = runs.map((r) => flattenConfig(r.config));
     const keys = [...new Set(flat.flatMap((f) => Object.keys(f)))].sort();
     const configDiff: Record<string, unknown[]> = {};
     for (const k of keys) {
@@ -208,11 +232,12 @@ export class RunService {
    * an export the user wrote to a folder of their own (`ffr export --out ~/models/x`) is theirs.
    */
   delete(runId: string): { runIds: string[] } {
-    if (this.jobs.isActive(runId)) throw new UserInputError(`Run ${runId} is queued or running; cancel it first.`);
+    this.store.runs.require(runId);
+    if (this.jobs.isActive(runId)) throw new ConflictError(`Run ${runId} is queued or running; cancel it first.`);
     // Its fine-tunes go with it, so none of them may be waiting for or holding a trainer either (the
     // store only knows "running"; a queued run lives in the job manager).
     const busyChild = this.store.runs.subtree(runId).find((id) => id !== runId && this.jobs.isActive(id));
-    if (busyChild) throw new UserInputError(`Run ${runId} has a queued or running fine-tune run (${busyChild}); cancel it first.`);
+    if (busyChild) throw new ConflictError(`Run ${runId} has a queued or running fine-tune run (${busyChild}); cancel it first.`);
     const { runIds, paths } = this.store.runs.delete(runId);
     const inside = (p: string): boolean => {
       const rel = path.relative(this.paths.home, path.resolve(p));
@@ -222,13 +247,4 @@ export class RunService {
     for (const id of runIds) fs.rmSync(path.join(this.paths.runsDir, id), { recursive: true, force: true });
     return { runIds };
   }
-
-}
-
-/** {a: {b: 1}} → {'a.b': 1}: config keys as the compare table shows them. */
-export function flatten(value: unknown, prefix = ''): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { [prefix]: value };
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) Object.assign(out, flatten(v, prefix ? `${prefix}.${k}` : k));
-  return out;
 }

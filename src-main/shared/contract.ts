@@ -93,7 +93,7 @@ export const TOKEN_QUERY = 'token';
 const Id = z.string().trim().min(1, 'must not be empty');
 const NoParams = z.object({});
 
-/** A WebGPU adapter Dawn offered (see engine/backend/webgpu/adapter-info.ts). */
+/** A WebGPU adapter Dawn offered (see shared/gpu-adapters.ts). */
 export const GpuAdapter = z.object({
   /** The API Dawn drives it through: vulkan, metal, d3d12, d3d11, opengles … */
   dawnBackend: z.string(),
@@ -181,6 +181,20 @@ export const DatasetSample = z.object({
   dataUrl: z.string(),
 });
 export type DatasetSample = z.infer<typeof DatasetSample>;
+
+/** Which sample images to show: a few per class of one split, scaled up, for the first classes. */
+export const SampleRequest = z.object({
+  split: z.enum(['train', 'test']).default('train'),
+  perClass: z.number().int().min(1).max(32).default(4),
+  /** Each pixel repeated scale×scale in the PNG. */
+  scale: z.number().int().min(1).max(8).default(2),
+  /** At most this many classes (the first ones), for datasets with many classes. */
+  maxClasses: z.number().int().min(1).max(1000).default(100),
+});
+export type SampleRequest = z.output<typeof SampleRequest>;
+
+/** The sample grid of the Datasets view (also read ahead when a dataset is imported). */
+export const DATASET_GRID_SAMPLES: SampleRequest = { split: 'train', perClass: 6, scale: 2, maxClasses: 20 };
 
 export const DatasetSamples = z.object({
   datasetId: z.string(),
@@ -320,7 +334,7 @@ export const methods = {
       name: z.string().trim().min(1).max(200).optional(),
       kind: z.enum(['cifar10', 'cifar100', 'folder']),
       dataDir: z.string().trim().min(1, 'must name a folder'),
-      /** folder only: resize every image to this [h, w, c] (default: the first image's size). */
+      /** folder only: resize every image to this [h, w, c] (default 32×32×3). */
       shape: ImageShape.optional(),
     }),
     DatasetEntry,
@@ -328,17 +342,14 @@ export const methods = {
   ),
   'datasets.describe': method(z.object({ datasetId: Id }), DatasetDescription, 'Shape, classes and per-class counts.'),
   'datasets.samples': method(
-    z.object({
-      datasetId: Id,
-      split: z.enum(['train', 'test']).default('train'),
-      perClass: z.number().int().min(1).max(32).default(4),
-      /** Each pixel repeated scale×scale in the PNG. */
-      scale: z.number().int().min(1).max(8).default(2),
-      /** At most this many classes (the first ones), for datasets with many classes. */
-      maxClasses: z.number().int().min(1).max(1000).default(100),
-    }),
+    z.object({ datasetId: Id, ...SampleRequest.shape }),
     DatasetSamples,
     'A few sample images per class as PNG data URLs, for the dataset grid.',
+  ),
+  'datasets.inspect': method(
+    z.object({ datasetId: Id, ...SampleRequest.shape }),
+    z.object({ description: DatasetDescription, samples: DatasetSamples }),
+    'describe and samples in one call: the dataset is read once (in a trainer process) for both.',
   ),
   'datasets.delete': method(
     z.object({ datasetId: Id }),

@@ -1,6 +1,6 @@
 /**
  * What a run records: one metrics row per epoch and one snapshot per prunable layer per epoch
- * (DESIGN.md §4). These shapes cross every boundary: trainer → host messages, the store, the
+ * (docs/schema.md, docs/ffr.md). These shapes cross every boundary: trainer → host messages, the store, the
  * HTTP/IPC contract and the renderer.
  */
 import { z } from 'zod';
@@ -73,3 +73,17 @@ export const RUN_STATUSES = [
 ] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
+
+/** A run in one of these is owned by the job manager: it cannot be resumed or deleted until it ends. */
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
+
+/** A run that ended in one of these can continue from its last checkpoint (`runs.resume`). */
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'cancelled', 'failed'];
+
+export function isActiveStatus(status: RunStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}
+
+export function isResumableStatus(status: RunStatus): boolean {
+  return RESUMABLE_STATUSES.includes(status);
+}

@@ -56,6 +56,23 @@ export const DatasetRef = z.object({
 });
 export type DatasetRef = z.infer<typeof DatasetRef>;
 
+/** Synthetic data's defaults: what `{ name: 'synthetic' }` draws (catalog/datasets/synthetic.ts). */
+export const SYNTHETIC_DEFAULTS = { shape: [28, 28, 1] as ImageShape, classes: 10, trainSize: 512, testSize: 128 };
+
+/** The shape every image of an image folder is resized to, unless the ref gives one. */
+export const FOLDER_DEFAULT_SHAPE: ImageShape = [32, 32, 3];
+
+/**
+ * A dataset ref with the defaults of its kind written out (synthetic sizes, a folder's image
+ * shape), so a stored config says exactly what was trained on, however it was asked for.
+ */
+export function completeDatasetRef<R extends { name: unknown }>(ref: R): R {
+  const given = Object.fromEntries(Object.entries(ref).filter(([, v]) => v !== undefined));
+  if (ref.name === 'synthetic') return { name: ref.name, ...SYNTHETIC_DEFAULTS, shape: [...SYNTHETIC_DEFAULTS.shape], ...given } as unknown as R;
+  if (ref.name === 'folder') return { name: ref.name, shape: [...FOLDER_DEFAULT_SHAPE], ...given } as unknown as R;
+  return ref;
+}
+
 const positive = z.number().positive();
 const nonNegative = z.number().min(0);
 
@@ -64,7 +81,7 @@ export const FfrOptions = z.object({
   lambdaLength: nonNegative.max(100),
   /** Weight of the total absolute curvature term. */
   lambdaCurvature: nonNegative.max(100),
-  /** How consecutive features of different shapes are compared (DESIGN.md §3). */
+  /** How consecutive features of different shapes are compared (docs/ffr.md). */
   align: z.enum(['pad-pool', 'stage']),
   /** Total absolute curvature as turning angles or as second differences. */
   curvature: z.enum(['angle', 'second-difference']),
@@ -73,7 +90,8 @@ export const FfrOptions = z.object({
 });
 export type FfrOptions = z.infer<typeof FfrOptions>;
 
-export const RunConfig = z.object({
+/** Fields every run has, whatever its regularizer. */
+const RunConfigCommon = z.object({
   model: ModelName,
   /** Channel-width multiplier (VGG, ResNet, LeNet, MLP hidden sizes). */
   width: positive.max(8),
@@ -94,10 +112,6 @@ export const RunConfig = z.object({
   /** step schedule: multiply the rate by stepGamma every stepEvery epochs. */
   stepEvery: z.number().int().positive(),
   stepGamma: positive.max(1),
-  regularizer: RegularizerName,
-  ffr: FfrOptions,
-  /** Weight of the baseline regularizers (l1, group-lasso, slimming). */
-  lambda: nonNegative.max(100),
   /** A channel is counted as pruned-away ("dead") when its relative activity is at most this. */
   sparsityThreshold: positive.max(1),
   /** Images in the fixed probe batch used for activity snapshots. */
@@ -105,6 +119,25 @@ export const RunConfig = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   backend: BackendChoice,
 });
+
+export const BASELINE_REGULARIZERS = ['l1', 'group-lasso', 'slimming'] as const;
+export type BaselineRegularizer = (typeof BASELINE_REGULARIZERS)[number];
+
+export function isBaselineRegularizer(r: unknown): r is BaselineRegularizer {
+  return (BASELINE_REGULARIZERS as readonly unknown[]).includes(r);
+}
+
+/**
+ * A run's configuration. It holds only the weights its regularizer uses: `ffr` (both λ and the
+ * variant) for FFR, `lambda` for the baselines, neither for `none`. Parsing drops the others, so
+ * configs stored before this shape (every run had both) read back clean.
+ */
+export const RunConfig = z.discriminatedUnion('regularizer', [
+  RunConfigCommon.extend({ regularizer: z.literal('ffr'), ffr: FfrOptions }),
+  /** Weight of the baseline regularizers (l1, group-lasso, slimming). */
+  RunConfigCommon.extend({ regularizer: z.enum(BASELINE_REGULARIZERS), lambda: nonNegative.max(100) }),
+  RunConfigCommon.extend({ regularizer: z.literal('none') }),
+]);
 export type RunConfig = z.infer<typeof RunConfig>;
 
 /**
@@ -137,29 +170,100 @@ export function defaultLearningRate(model: ModelName): number {
   return model === 'mlp' ? 0.01 : 0.05;
 }
 
-export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  const base: RunConfig = {
-    model: 'lenet5',
-    width: 1,
-    shortcut: 'A',
-    dataset: { name: 'mnist' },
-    augment: false,
-    epochs: 3,
-    batchSize: 64,
-    optimizer: 'sgd',
-    lr: 0.05,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    schedule: 'cosine',
-    stepEvery: 30,
-    stepGamma: 0.1,
-    regularizer: 'ffr',
-    ffr: DEFAULT_FFR,
-    lambda: 1e-4,
-    sparsityThreshold: 1e-2,
-    probeSize: 256,
-    seed: 1,
-    backend: 'auto',
-  };
-  return RunConfig.parse({ ...base, ...overrides, ffr: { ...base.ffr, ...(overrides.ffr ?? {}) } });
+/**
+ * Whether CIFAR-style pad-crop-flip suits a kind's images: not digits, and not synthetic gratings
+ * (a horizontal flip turns one class's grating angle into another's).
+ */
+export const AUGMENTABLE: Record<DatasetName, boolean> = { mnist: false, synthetic: false, cifar10: true, cifar100: true, folder: true };
+
+/** Pad-crop-flip is on by default for CIFAR (the literature's recipe), off for everything else. */
+export function defaultAugment(dataset: DatasetName): boolean {
+  return dataset === 'cifar10' || dataset === 'cifar100';
+}
+
+/**
+ * The one place run defaults live: `ffr train`'s flags, the New-run form (through `runs.defaults`)
+ * and every partial config a caller sends (completeRunConfig) start from this. Chosen to show the
+ * FFR effect on bundled MNIST in a few epochs on two CPU cores (docs/ffr.md for the FFR weights).
+ */
+const DEFAULT_CONFIG: RunConfig = {
+  model: 'lenet5',
+  width: 1,
+  shortcut: 'A',
+  dataset: { name: 'mnist' },
+  augment: defaultAugment('mnist'),
+  epochs: 3,
+  batchSize: 64,
+  optimizer: 'sgd',
+  lr: defaultLearningRate('lenet5'),
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  schedule: 'cosine',
+  stepEvery: 30,
+  stepGamma: 0.1,
+  sparsityThreshold: 1e-2,
+  probeSize: 256,
+  seed: 1,
+  backend: 'auto',
+  regularizer: 'ffr',
+  ffr: DEFAULT_FFR,
+};
+
+/** A (partial) run config as callers send it: any subset of the fields, validated when completed. */
+export type RunConfigInput = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A partial config over a base (the defaults, or the run being duplicated): missing fields take
+ * the base's value, `ffr` is merged field by field, and three settings follow another one unless
+ * given: the learning rate follows the model, augmentation follows the dataset, and the weight of
+ * the regularizer follows the regularizer (DEFAULT_FFR, DEFAULT_BASELINE_LAMBDA). The dataset ref
+ * gets its kind's defaults written out (completeDatasetRef). The result keeps only the weights its
+ * regularizer uses. Not validated: parse it with RunConfig.
+ */
+export function completeRunConfig(input: RunConfigInput, base: RunConfig = DEFAULT_CONFIG): Record<string, unknown> {
+  const { ffr: inputFfr, lambda: inputLambda, ...rest } = input;
+  const { ffr: _baseFfr, lambda: _baseLambda, ...baseRest } = base as RunConfig & { ffr?: FfrOptions; lambda?: number };
+  const out: Record<string, unknown> = { ...baseRest, ...rest };
+
+  const model = ModelName.safeParse(out.model);
+  if (input.lr === undefined && model.success && model.data !== base.model) out.lr = defaultLearningRate(model.data);
+  if (isPlainObject(out.dataset)) out.dataset = completeDatasetRef(out.dataset as { name: unknown });
+  const dataset = DatasetName.safeParse(isPlainObject(out.dataset) ? out.dataset.name : undefined);
+  if (input.augment === undefined && dataset.success && dataset.data !== base.dataset.name) out.augment = defaultAugment(dataset.data);
+
+  if (out.regularizer === 'ffr') {
+    const from = base.regularizer === 'ffr' ? base.ffr : DEFAULT_FFR;
+    // A non-object is left for the schema to refuse with the field named.
+    out.ffr = inputFfr === undefined ? from : isPlainObject(inputFfr) ? { ...from, ...inputFfr } : inputFfr;
+  } else if (isBaselineRegularizer(out.regularizer)) {
+    const from = base.regularizer === out.regularizer ? base.lambda : DEFAULT_BASELINE_LAMBDA[out.regularizer];
+    out.lambda = inputLambda === undefined ? from : inputLambda;
+  }
+  return out;
+}
+
+/** The default config, with some fields given (derived defaults follow them, as in completeRunConfig). */
+export function defaultRunConfig(overrides: RunConfigInput = {}): RunConfig {
+  return RunConfig.parse(completeRunConfig(overrides));
+}
+
+/**
+ * The FFR options a run's trajectory is measured with. Every run records the FFR length and
+ * curvature of its features, so runs can be compared whatever their regularizer; a run that is
+ * not regularized by FFR is measured with the default variant.
+ */
+export function measuredFfr(config: RunConfig): FfrOptions {
+  return config.regularizer === 'ffr' ? config.ffr : DEFAULT_FFR;
+}
+
+/** {a: {b: 1}} → {'a.b': 1}: config keys as the compare table and `ffr runs compare` show them. */
+export function flattenConfig(value: unknown, prefix = ''): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { [prefix]: value };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) Object.assign(out, flattenConfig(v, prefix ? `${prefix}.${k}` : k));
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Opening the database: folder, pragmas, migrations, and the Store on top (DESIGN.md §7).
+ * Opening the database: folder, pragmas, migrations, and the Store on top (docs/schema.md).
  *
  * Pragmas, and why:
  * - journal_mode=WAL: readers (the renderer's queries through the host) never block the writer

@@ -1,6 +1,6 @@
 /**
  * Errors the store throws on bad input: always one sentence naming the input and what is wrong
- * (DESIGN.md §8), plus a code the services map to exit codes / HTTP statuses without parsing text.
+ * (docs/architecture.md), plus a code the services map to exit codes / HTTP statuses without parsing text.
  */
 import type { z } from 'zod';
 

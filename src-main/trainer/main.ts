@@ -4,10 +4,10 @@
  * an out-of-memory in training cannot take the host (and its database writer) down.
  */
 import fs from 'node:fs';
-import { HostMessage, type TrainerMessage } from './protocol';
+import { DatasetError } from '../catalog/datasets/errors';
+import { HostMessage, ToolResult, isFinalMessage, type ToolJob, type TrainerMessage } from './protocol';
 import type { JobContext } from './jobs/context';
-import { runTrainJob } from './jobs/train';
-import { toolJobHandlers } from './jobs/tools';
+import { toolJobHandlers, type ToolJobHandler } from './jobs/tools';
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -27,15 +27,23 @@ const crashAfterEpoch = Number(process.env.FFR_TRAINER_CRASH_AFTER_EPOCH ?? '0')
 const ignoreCancel = process.env.FFR_TRAINER_IGNORE_CANCEL === '1';
 let crashing = false;
 
-function send(message: TrainerMessage, flushed?: () => void): void {
+/**
+ * Sends a message; `sent` runs once Node has written it to the IPC channel. Electron's parentPort
+ * gives no such signal, so there `sent` only waits for the next turn of the event loop: the one
+ * user, the crash hook below, is for the Node launcher's tests.
+ */
+function send(message: TrainerMessage, sent?: () => void): void {
   if (parentPort) {
     parentPort.postMessage(message);
-    if (flushed) setTimeout(flushed, 50);
+    if (sent) setImmediate(sent);
   } else if (process.send) {
-    if (flushed) process.send(message, undefined, {}, () => flushed());
+    if (sent) process.send(message, undefined, {}, () => sent());
     else process.send(message);
   }
 }
+
+/** How long a trainer waits for the host's `exit` after its final message before leaving anyway. */
+const EXIT_WAIT_MS = 10_000;
 
 function post(message: TrainerMessage): void {
   if (crashing) return;
@@ -45,6 +53,9 @@ function post(message: TrainerMessage): void {
     return;
   }
   send(message);
+  // The host answers the final message with `exit`; a host that never does (it hung, or died
+  // without the disconnect reaching us) must not keep this process alive.
+  if (isFinalMessage(message)) setTimeout(() => process.exit(0), EXIT_WAIT_MS);
 }
 
 let cancelled = false;
@@ -62,6 +73,14 @@ function isCancelled(): boolean {
 
 const ctx: JobContext = { post, isCancelled };
 
+/** Runs a tool job's handler and validates its result with the schema the host will check it with. */
+async function runToolJob(job: ToolJob): Promise<void> {
+  const handler = (await toolJobHandlers[job.kind]()) as ToolJobHandler<typeof job.kind>;
+  const value = await handler(job.payload as never, ctx);
+  post({ type: 'result', result: ToolResult.parse({ kind: job.kind, value }) });
+  post({ type: 'done', status: 'completed' });
+}
+
 async function handle(raw: unknown): Promise<void> {
   const parsed = HostMessage.safeParse(raw);
   if (!parsed.success) {
@@ -69,6 +88,7 @@ async function handle(raw: unknown): Promise<void> {
     return;
   }
   const message = parsed.data;
+  if (message.type === 'exit') process.exit(0);
   if (message.type === 'cancel') {
     if (!ignoreCancel) cancelled = true;
     return;
@@ -77,17 +97,12 @@ async function handle(raw: unknown): Promise<void> {
   started = true;
   try {
     const job = message.job;
-    if (job.kind === 'train') await runTrainJob(job, ctx);
-    else {
-      const handler = toolJobHandlers[job.kind];
-      if (!handler) throw new Error(`This trainer cannot run "${job.kind}" jobs.`);
-      await handler(job, ctx);
-    }
+    // Imported here, not at the top: a tool job that needs no tfjs (a dataset read) never loads it.
+    if (job.kind === 'train') await (await import('./jobs/train')).runTrainJob(job, ctx);
+    else await runToolJob(job);
   } catch (e) {
-    post({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
+    post({ type: 'failed', error: e instanceof Error ? e.message : String(e), ...(e instanceof DatasetError ? { code: 'invalid-input' as const } : {}) });
   }
-  // Let the last message flush before exiting.
-  setTimeout(() => process.exit(0), 50);
 }
 
 if (parentPort) parentPort.on('message', (event) => void handle(event.data));

@@ -1,14 +1,25 @@
 /**
  * The message protocol between a host (CLI, `ffr serve`, Electron main) and a trainer process.
  * Each trainer process runs one job, then exits. Every message is validated on receipt, in both
- * directions, so a malformed message is a clear error rather than undefined behaviour.
+ * directions, with the schemas below: one per job kind for what it is given and one for what it
+ * answers, the same on both sides of the process boundary.
  *
- * host → trainer:  run(job), cancel
- * trainer → host:  started, progress*, epoch*, log*, result?, then exactly one of done | failed
+ * host → trainer:  run(job), cancel, exit
+ * trainer → host:  started?, progress*, epoch*, log*, result?, then exactly one of done | failed;
+ *                  the host answers the final message with `exit` (the trainer then exits: a
+ *                  process cannot tell when its last message has left under Electron's utility
+ *                  process, so the host says when it has arrived).
+ *
+ * Runtime-free apart from zod and the shared DTOs: the host imports this file, never the engine.
  */
 import { z } from 'zod';
-import { RunConfig } from '../shared/run-config';
-import { EpochRecord, ModelInfo } from '../shared/store-types';
+import { BackendStatus, DatasetDescription, DatasetSample, ErrorCode, SampleRequest } from '../shared/contract';
+import { PruneReport, SelectionOptions, SweepOptions, SweepPoint } from '../shared/prune-types';
+import { DatasetRef, RunConfig } from '../shared/run-config';
+import { EpochRecord, ExportFormat, ModelInfo } from '../shared/store-types';
+
+// ---------------------------------------------------------------------------------------------
+// Training
 
 export const StartFrom = z.discriminatedUnion('from', [
   z.object({ from: z.literal('scratch') }),
@@ -28,23 +39,99 @@ export const TrainJob = z.object({
 });
 export type TrainJob = z.infer<typeof TrainJob>;
 
-/**
- * Jobs other than training (prune, sweep, export, evaluate) carry their own payload, validated by
- * their handler in trainer/jobs/; the protocol only fixes the envelope.
- */
-export const ToolJob = z.object({
-  kind: z.enum(['prune', 'sweep', 'export', 'evaluate', 'probe']),
-  backend: z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
-  payload: z.record(z.string(), z.unknown()),
-});
-export type ToolJob = z.infer<typeof ToolJob>;
+// ---------------------------------------------------------------------------------------------
+// Tool jobs: short jobs outside the training queue. Each kind: payload → result.
 
-export const TrainerJob = z.union([TrainJob, ToolJob]);
+/** What prune, sweep and export work on: a completed run's config (data, backend) and a model file. */
+export const SourcePayload = z.object({
+  config: RunConfig,
+  modelPath: z.string().min(1),
+});
+
+export const PrunePayload = SourcePayload.extend({
+  selection: SelectionOptions,
+  /** Where the pruned model is written (atomically). */
+  outPath: z.string().min(1),
+});
+/** The prune report as far as the trainer knows it; the host adds what the request said. */
+export const PruneJobResult = PruneReport.omit({ arch: true, criterion: true, scope: true, threshold: true, ratio: true, sourceCheckpoint: true });
+
+export const SweepPayload = SourcePayload.extend({ options: SweepOptions });
+export const SweepJobResult = z.object({ points: z.array(SweepPoint), evaluatedOn: z.number().int().min(0) });
+
+export const ExportPayload = SourcePayload.extend({
+  format: ExportFormat,
+  /** The (temporary) folder the format is written into. */
+  dir: z.string().min(1),
+  samples: z.number().int().min(1).max(256),
+});
+export const ExportJobResult = z.object({
+  files: z.array(z.string()),
+  maxAbsDiff: z.number(),
+  verifiedOn: z.string(),
+  params: z.number().int(),
+  macs: z.number().int(),
+  widths: z.record(z.string(), z.number().int()),
+  arch: z.string(),
+  inputShape: z.array(z.number().int()),
+  classes: z.number().int(),
+});
+
+/** Load a dataset in full (every record checked) and describe it, with sample images if asked. */
+export const DatasetPayload = z.object({ ref: DatasetRef, samples: SampleRequest.nullable() });
+export const DatasetJobResult = z.object({
+  description: DatasetDescription,
+  augmentable: z.boolean(),
+  samples: z.array(DatasetSample).nullable(),
+});
+
+/** Which compute backends load here, and why the others do not (loading them is the point). */
+export const BackendsPayload = z.object({});
+export const BackendsJobResult = z.object({ backends: z.array(BackendStatus), wasmThreads: z.number().int().min(1) });
+
+/** Every tool job kind: its payload schema and its result schema. */
+export const TOOL_JOBS = {
+  prune: { payload: PrunePayload, result: PruneJobResult },
+  sweep: { payload: SweepPayload, result: SweepJobResult },
+  export: { payload: ExportPayload, result: ExportJobResult },
+  dataset: { payload: DatasetPayload, result: DatasetJobResult },
+  backends: { payload: BackendsPayload, result: BackendsJobResult },
+} as const;
+export type ToolKind = keyof typeof TOOL_JOBS;
+export type ToolPayload<K extends ToolKind> = z.output<(typeof TOOL_JOBS)[K]['payload']>;
+export type ToolOutput<K extends ToolKind> = z.output<(typeof TOOL_JOBS)[K]['result']>;
+
+export const ToolJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('prune'), payload: PrunePayload }),
+  z.object({ kind: z.literal('sweep'), payload: SweepPayload }),
+  z.object({ kind: z.literal('export'), payload: ExportPayload }),
+  z.object({ kind: z.literal('dataset'), payload: DatasetPayload }),
+  z.object({ kind: z.literal('backends'), payload: BackendsPayload }),
+]);
+export type ToolJob = z.infer<typeof ToolJob>;
+export type ToolJobOf<K extends ToolKind> = Extract<ToolJob, { kind: K }>;
+
+/** A tool job's answer, tagged with its kind so the host can check it answers the job it sent. */
+export const ToolResult = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('prune'), value: PruneJobResult }),
+  z.object({ kind: z.literal('sweep'), value: SweepJobResult }),
+  z.object({ kind: z.literal('export'), value: ExportJobResult }),
+  z.object({ kind: z.literal('dataset'), value: DatasetJobResult }),
+  z.object({ kind: z.literal('backends'), value: BackendsJobResult }),
+]);
+export type ToolResult = z.infer<typeof ToolResult>;
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+export const TrainerJob = z.discriminatedUnion('kind', [TrainJob, ...ToolJob.options]);
 export type TrainerJob = z.infer<typeof TrainerJob>;
 
 export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), job: TrainerJob }),
   z.object({ type: z.literal('cancel') }),
+  /** The host has the final message: exit now. */
+  z.object({ type: z.literal('exit') }),
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 
@@ -60,9 +147,15 @@ export const TrainerMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('epoch'), record: EpochRecord }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
-  /** A tool job's outcome (prune report, sweep points, export details). */
-  z.object({ type: z.literal('result'), result: z.record(z.string(), z.unknown()) }),
+  /** A tool job's outcome (prune report, sweep points, export details, dataset description…). */
+  z.object({ type: z.literal('result'), result: ToolResult }),
   z.object({ type: z.literal('done'), status: z.enum(['completed', 'cancelled']) }),
-  z.object({ type: z.literal('failed'), error: z.string() }),
+  /** `code`: the contract error code when the job failed on its input (a corrupt dataset file…). */
+  z.object({ type: z.literal('failed'), error: z.string(), code: ErrorCode.optional() }),
 ]);
 export type TrainerMessage = z.infer<typeof TrainerMessage>;
+
+/** Final messages: after one of these the trainer sends nothing more and waits for `exit`. */
+export function isFinalMessage(m: TrainerMessage): m is Extract<TrainerMessage, { type: 'done' | 'failed' }> {
+  return m.type === 'done' || m.type === 'failed';
+}

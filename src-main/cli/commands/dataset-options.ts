@@ -1,4 +1,5 @@
 /** The dataset flags shared by train, model info and dataset inspect. */
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DATASET_NAMES, type DatasetRef } from '../../shared/run-config';
 import { choiceOption, numberOption, shapeOption } from '../options';
@@ -25,7 +26,8 @@ export function addDatasetOptions(cmd: Command): Command {
 export function datasetRef(f: DatasetFlags): DatasetRef {
   return {
     name: f.dataset,
-    ...(f.dataDir ? { dataDir: f.dataDir } : {}),
+    // Absolute, as the New-run form's registered datasets are: the same folder is the same config.
+    ...(f.dataDir ? { dataDir: path.resolve(f.dataDir) } : {}),
     ...(f.imageShape ? { shape: f.imageShape } : {}),
     ...(f.classes ? { classes: f.classes } : {}),
     ...(f.trainSize ? { trainSize: f.trainSize } : {}),

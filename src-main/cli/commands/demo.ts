@@ -9,10 +9,9 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_CHOICES, DEFAULT_FFR, defaultLearningRate, defaultRunConfig, type RunConfig } from '../../shared/run-config';
+import { BACKEND_CHOICES, DEFAULT_FFR, type RunConfig } from '../../shared/run-config';
+import type { ExportView, PruneView } from '../../shared/contract';
 import type { App } from '../../services/app';
-import type { ExportView } from '../../services/export';
-import type { PruneView } from '../../services/prune';
 import { choiceOption, numberOption } from '../options';
 import { formatCount, formatPercent, info, printJson, table } from '../output';
 import { pruneAndFinetune } from './prune';
@@ -60,18 +59,16 @@ export function registerDemo(program: Command, withApp: <T>(fn: (app: App) => Pr
         const started = Date.now();
         const rows: DemoRow[] = [];
         for (const regularizer of ['ffr', 'none'] as const) {
-          const config = defaultRunConfig({
+          const config = {
             model: 'lenet5',
             dataset: { name: 'mnist' },
             trainLimit: o.trainLimit,
             testLimit: o.testLimit,
             epochs: o.epochs,
-            lr: defaultLearningRate('lenet5'),
             regularizer,
-            ffr: { ...DEFAULT_FFR, lambdaLength: o.lambdaLength },
-            lambda: 0,
+            ...(regularizer === 'ffr' ? { ffr: { lambdaLength: o.lambdaLength } } : {}),
             backend: o.backend,
-          });
+          };
           const run = await app.runs.create({ config, name: `demo lenet5 ${regularizer}` });
           info(`demo: training ${run.id} (lenet5, ${regularizer}, ${o.epochs} epochs on ${o.trainLimit} images)`);
           const outcome = await followRun(app, run.id, app.runs.start(run.id), `train ${regularizer}`);

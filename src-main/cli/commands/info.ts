@@ -1,27 +1,22 @@
 /** `ffr info`, `ffr model info`, `ffr dataset inspect`: what is here, without training anything. */
 import type { Command } from 'commander';
-import { wasmThreadsWanted } from '../../engine/backend/select';
-import { describeAdapter, formatBytes } from '../../engine/backend/webgpu/adapter-info';
-import { probeBackendsInTrainer } from '../../services/backend-probe';
+import { datasetGeometry } from '../../catalog/datasets/header';
+import { buildModelSpec } from '../../catalog/models/builders';
+import { channelsOf, inferShapes, layerCosts, totalCost } from '../../catalog/models/spec';
+import { probeBackends } from '../../services/backend-probe';
+import { resolveHome } from '../../services/home';
+import { ToolRunner } from '../../services/tools';
 import { nodeTrainerLauncher } from '../../services/trainer-launcher';
 import { autoBackend } from '../../shared/backends';
-import { describeDataset, loadDataset } from '../../engine/data';
-import { buildModelSpec } from '../../engine/models/builders';
-import { channelsOf, inferShapes, layerCosts, totalCost } from '../../engine/models/spec';
-import { MODEL_NAMES, type DatasetRef, type ImageShape } from '../../shared/run-config';
-import { resolveHome } from '../../services/home';
+import { describeAdapter, formatBytes } from '../../shared/gpu-adapters';
+import { MODEL_NAMES } from '../../shared/run-config';
+import { VERSION } from '../../shared/version';
 import { choiceOption, numberOption } from '../options';
 import { formatCount, info, printJson, table } from '../output';
 import { addDatasetOptions, datasetRef, type DatasetFlags } from './dataset-options';
-import { VERSION } from '../version';
 
-/** Image shape and classes of a dataset; MNIST and CIFAR are known without reading their files. */
-async function datasetGeometry(ref: DatasetRef): Promise<{ shape: ImageShape; classes: number }> {
-  if (ref.name === 'mnist') return { shape: [28, 28, 1], classes: 10 };
-  if (ref.name === 'cifar10') return { shape: [32, 32, 3], classes: 10 };
-  if (ref.name === 'cifar100') return { shape: [32, 32, 3], classes: 100 };
-  return loadDataset(ref, { trainLimit: 1, testLimit: 1 });
-}
+/** Backends and datasets are looked at in a trainer process, as the host never loads tfjs or data itself. */
+const tools = (): ToolRunner => new ToolRunner(nodeTrainerLauncher());
 
 export function registerInfo(program: Command): void {
   program
@@ -30,9 +25,9 @@ export function registerInfo(program: Command): void {
     .option('--json', 'print one JSON document')
     .action(async (o: { json?: boolean }) => {
       // Asked of a trainer process, as the app does: what it reports is what training will get.
-      const backends = await probeBackendsInTrainer(nodeTrainerLauncher());
+      const { backends, wasmThreads } = await probeBackends(tools());
       const selected = autoBackend(backends);
-      const result = { version: VERSION, home: resolveHome().home, selected, backends, wasmThreads: wasmThreadsWanted() };
+      const result = { version: VERSION, home: resolveHome().home, selected, backends, wasmThreads };
       if (o.json) return printJson(result);
       info(`FFR Workbench ${VERSION}\ndata directory: ${result.home}\nselected backend (auto): ${selected}`);
       info(`wasm threads: ${result.wasmThreads} (FFR_WASM_THREADS; 1 = the single-threaded build)`);
@@ -81,7 +76,7 @@ export function registerInfo(program: Command): void {
   const dataset = program.command('dataset').description('datasets');
   addDatasetOptions(dataset.command('inspect').description('shape, classes and class counts of a dataset').option('--json', 'print one JSON document')).action(
     async (o: DatasetFlags & { json?: boolean }) => {
-      const d = describeDataset(await loadDataset(datasetRef(o)));
+      const { description: d } = await tools().run({ kind: 'dataset', payload: { ref: datasetRef(o), samples: null } });
       if (o.json) return printJson(d);
       info(`${d.dataset}: ${d.shape.join('×')}, ${d.classes} classes, ${d.train} train / ${d.test} test (${d.source})`);
       info(table(['class', 'train', 'test'], d.classNames.map((n, i) => [n, String(d.classCounts.train[i]), String(d.classCounts.test[i])])));

@@ -1,8 +1,8 @@
 /** `ffr prune RUN` and `ffr prune sweep RUN`. */
 import type { Command } from 'commander';
 import { PRUNE_CRITERIA, PRUNE_SCOPES, type PruneCriterion, type PruneScope } from '../../shared/prune-types';
+import type { PruneView } from '../../shared/contract';
 import type { App } from '../../services/app';
-import type { PruneView } from '../../services/prune';
 import { choiceOption, listOption, numberOption } from '../options';
 import { formatCount, formatPercent, info, printJson, table } from '../output';
 import { followRun } from './train';

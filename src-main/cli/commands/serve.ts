@@ -80,6 +80,7 @@ export function registerServe(program: Command): void {
       if (!rendererBuilt(rendererDir)) info(`The UI is not built (no ${path.join(rendererDir, 'index.html')}); run \`npm run build\` first. The API works meanwhile.`);
       info(`FFR Workbench at ${server.openUrl}\n  data directory: ${app.paths.home}\n  Ctrl+C stops (running trainings are cancelled and can be resumed).`);
       if (o.json) printJson({ url: server.openUrl, port: server.port, host: server.host, token: server.token });
+      api.warmUp();
       if (o.open) openBrowser(server.openUrl);
 
       await new Promise<void>((resolve) => {

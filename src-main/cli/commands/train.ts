@@ -1,27 +1,37 @@
-/** `ffr train`: create a run from flags, train it in a trainer process, print its summary. */
+/**
+ * `ffr train`: create a run from flags, train it in a trainer process, print its summary.
+ *
+ * Every flag's default is the shared run default (shared/run-config.ts): the same experiment
+ * started here and from the New-run form gets the same config. Settings that follow another one
+ * (the learning rate follows the model, augmentation the dataset, λ the regularizer) are left out
+ * unless given, and completed by completeRunConfig like any partial config.
+ */
 import type { Command } from 'commander';
 import {
   BACKEND_CHOICES,
+  BASELINE_REGULARIZERS,
   DEFAULT_BASELINE_LAMBDA,
   DEFAULT_FFR,
   MODEL_NAMES,
   REGULARIZERS,
-  defaultLearningRate,
+  defaultRunConfig,
+  isBaselineRegularizer,
+  type FfrOptions,
   type RunConfig,
+  type RunConfigInput,
 } from '../../shared/run-config';
 import type { App } from '../../services/app';
 import type { RunOutcome } from '../../services/jobs';
 import { choiceOption, numberOption } from '../options';
 import { formatPercent, info, printJson, progress, table } from '../output';
 import { addDatasetOptions, datasetRef, type DatasetFlags } from './dataset-options';
-import { projectIdFor } from './projects';
 
-interface TrainFlags extends DatasetFlags {
+export interface TrainFlags extends DatasetFlags {
   model: RunConfig['model'];
   project?: string;
   name?: string;
   width: number;
-  shortcut: 'A' | 'B';
+  shortcut: RunConfig['shortcut'];
   epochs: number;
   batchSize: number;
   lr?: number;
@@ -29,85 +39,98 @@ interface TrainFlags extends DatasetFlags {
   weightDecay: number;
   optimizer: RunConfig['optimizer'];
   schedule: RunConfig['schedule'];
+  stepEvery: number;
+  stepGamma: number;
   regularizer: RunConfig['regularizer'];
   lambdaLength?: number;
   lambdaCurvature?: number;
   lambda?: number;
-  align: RunConfig['ffr']['align'];
-  curvature: RunConfig['ffr']['curvature'];
-  norm: RunConfig['ffr']['norm'];
+  align?: FfrOptions['align'];
+  curvature?: FfrOptions['curvature'];
+  norm?: FfrOptions['norm'];
   trainLimit?: number;
   testLimit?: number;
   augment?: boolean;
   seed: number;
   backend: RunConfig['backend'];
   sparsityThreshold: number;
+  probeSize: number;
   json?: boolean;
 }
 
-export function configFromFlags(o: TrainFlags): unknown {
-  const dataset = datasetRef(o);
+const FFR_FLAGS = { lambdaLength: '--lambda-length', lambdaCurvature: '--lambda-curvature', align: '--align', curvature: '--curvature', norm: '--norm' } as const;
+
+/** The run settings the flags give (a partial config: completeRunConfig fills the rest). */
+export function configFromFlags(o: TrainFlags): RunConfigInput {
+  const ffrGiven = (Object.keys(FFR_FLAGS) as Array<keyof typeof FFR_FLAGS>).filter((k) => o[k] !== undefined);
+  if (o.regularizer !== 'ffr' && ffrGiven.length > 0) {
+    throw new Error(`${FFR_FLAGS[ffrGiven[0]!]} applies to --regularizer ffr only, not ${o.regularizer}.`);
+  }
+  if (o.lambda !== undefined && !isBaselineRegularizer(o.regularizer)) {
+    throw new Error(`--lambda applies to ${BASELINE_REGULARIZERS.join(', ')} only${o.regularizer === 'ffr' ? '; FFR takes --lambda-length and --lambda-curvature' : ''}.`);
+  }
+  const given = <T>(v: T | undefined, key: string): Record<string, T> => (v === undefined ? {} : { [key]: v });
   return {
     model: o.model,
     width: o.width,
     shortcut: o.shortcut,
-    dataset,
-    ...(o.trainLimit ? { trainLimit: o.trainLimit } : {}),
-    ...(o.testLimit ? { testLimit: o.testLimit } : {}),
-    augment: o.augment ?? (dataset.name === 'cifar10' || dataset.name === 'cifar100'),
+    dataset: datasetRef(o),
+    ...given(o.trainLimit, 'trainLimit'),
+    ...given(o.testLimit, 'testLimit'),
+    ...given(o.augment, 'augment'),
     epochs: o.epochs,
     batchSize: o.batchSize,
     optimizer: o.optimizer,
-    lr: o.lr ?? defaultLearningRate(o.model),
+    ...given(o.lr, 'lr'),
     momentum: o.momentum,
     weightDecay: o.weightDecay,
     schedule: o.schedule,
-    stepEvery: Math.max(1, Math.round(o.epochs / 3)),
-    stepGamma: 0.1,
+    stepEvery: o.stepEvery,
+    stepGamma: o.stepGamma,
     regularizer: o.regularizer,
-    ffr: {
-      lambdaLength: o.lambdaLength ?? DEFAULT_FFR.lambdaLength,
-      lambdaCurvature: o.lambdaCurvature ?? DEFAULT_FFR.lambdaCurvature,
-      align: o.align,
-      curvature: o.curvature,
-      norm: o.norm,
-    },
-    lambda: o.lambda ?? (o.regularizer === 'ffr' || o.regularizer === 'none' ? 0 : DEFAULT_BASELINE_LAMBDA[o.regularizer]),
+    ...(ffrGiven.length > 0 ? { ffr: Object.fromEntries(ffrGiven.map((k) => [k, o[k]])) } : {}),
+    ...given(o.lambda, 'lambda'),
     sparsityThreshold: o.sparsityThreshold,
-    probeSize: 256,
+    probeSize: o.probeSize,
     seed: o.seed,
     backend: o.backend,
   };
 }
 
 export function addTrainOptions(cmd: Command): Command {
+  const d = defaultRunConfig();
+  const baselineLambdas = BASELINE_REGULARIZERS.map((r) => `${r} ${DEFAULT_BASELINE_LAMBDA[r]}`).join(', ');
   return addDatasetOptions(
     cmd
       .requiredOption('--model <name>', `architecture: ${MODEL_NAMES.join(', ')}`, choiceOption('--model', MODEL_NAMES))
-      .option('--project <name>', 'project name (created if new; default "Default")')
+      .option('--project <name>', 'project name (created with the run if new; default "Default")')
       .option('--name <name>', 'run name')
-      .option('--width <w>', 'channel-width multiplier', numberOption('--width', { min: 0.01, max: 8 }), 1)
-      .option('--shortcut <A|B>', 'ResNet stage shortcut', choiceOption('--shortcut', ['A', 'B'] as const), 'A')
-      .option('--epochs <n>', 'epochs', numberOption('--epochs', { integer: true, min: 1, max: 10000 }), 3)
-      .option('--batch-size <n>', 'batch size', numberOption('--batch-size', { integer: true, min: 1, max: 8192 }), 64)
+      .option('--width <w>', 'channel-width multiplier', numberOption('--width', { min: 0.01, max: 8 }), d.width)
+      .option('--shortcut <A|B>', 'ResNet stage shortcut', choiceOption('--shortcut', ['A', 'B'] as const), d.shortcut)
+      .option('--epochs <n>', 'epochs', numberOption('--epochs', { integer: true, min: 1, max: 10000 }), d.epochs)
+      .option('--batch-size <n>', 'batch size', numberOption('--batch-size', { integer: true, min: 1, max: 8192 }), d.batchSize)
       .option('--lr <x>', 'learning rate (default 0.01 for mlp, 0.05 otherwise)', numberOption('--lr', { min: 1e-8, max: 10 }))
-      .option('--momentum <x>', 'SGD momentum', numberOption('--momentum', { min: 0, max: 0.999 }), 0.9)
-      .option('--weight-decay <x>', 'weight decay on kernels', numberOption('--weight-decay', { min: 0, max: 1 }), 5e-4)
-      .option('--optimizer <name>', 'sgd or adam', choiceOption('--optimizer', ['sgd', 'adam'] as const), 'sgd')
-      .option('--schedule <name>', 'cosine, step or constant', choiceOption('--schedule', ['cosine', 'step', 'constant'] as const), 'cosine')
-      .option('--regularizer <name>', REGULARIZERS.join(', '), choiceOption('--regularizer', REGULARIZERS), 'ffr')
+      .option('--momentum <x>', 'SGD momentum', numberOption('--momentum', { min: 0, max: 0.999 }), d.momentum)
+      .option('--weight-decay <x>', 'weight decay on kernels', numberOption('--weight-decay', { min: 0, max: 1 }), d.weightDecay)
+      .option('--optimizer <name>', 'sgd or adam', choiceOption('--optimizer', ['sgd', 'adam'] as const), d.optimizer)
+      .option('--schedule <name>', 'cosine, step or constant', choiceOption('--schedule', ['cosine', 'step', 'constant'] as const), d.schedule)
+      .option('--step-every <n>', 'step schedule: epochs between rate drops', numberOption('--step-every', { integer: true, min: 1 }), d.stepEvery)
+      .option('--step-gamma <x>', 'step schedule: factor of each drop', numberOption('--step-gamma', { min: 1e-9, max: 1 }), d.stepGamma)
+      .option('--regularizer <name>', REGULARIZERS.join(', '), choiceOption('--regularizer', REGULARIZERS), d.regularizer)
       .option('--lambda-length <x>', `FFR length weight (default ${DEFAULT_FFR.lambdaLength})`, numberOption('--lambda-length', { min: 0, max: 100 }))
       .option('--lambda-curvature <x>', `FFR curvature weight (default ${DEFAULT_FFR.lambdaCurvature})`, numberOption('--lambda-curvature', { min: 0, max: 100 }))
-      .option('--lambda <x>', 'baseline regularizer weight (l1, group-lasso, slimming)', numberOption('--lambda', { min: 0, max: 100 }))
-      .option('--align <mode>', 'FFR alignment: pad-pool or stage', choiceOption('--align', ['pad-pool', 'stage'] as const), DEFAULT_FFR.align)
-      .option('--curvature <mode>', 'FFR curvature: angle or second-difference', choiceOption('--curvature', ['angle', 'second-difference'] as const), DEFAULT_FFR.curvature)
-      .option('--norm <mode>', 'FFR length: channel or l2', choiceOption('--norm', ['channel', 'l2'] as const), DEFAULT_FFR.norm)
+      .option('--lambda <x>', `baseline regularizer weight (default ${baselineLambdas})`, numberOption('--lambda', { min: 0, max: 100 }))
+      .option('--align <mode>', `FFR alignment: pad-pool or stage (default ${DEFAULT_FFR.align})`, choiceOption('--align', ['pad-pool', 'stage'] as const))
+      .option('--curvature <mode>', `FFR curvature: angle or second-difference (default ${DEFAULT_FFR.curvature})`, choiceOption('--curvature', ['angle', 'second-difference'] as const))
+      .option('--norm <mode>', `FFR length: channel or l2 (default ${DEFAULT_FFR.norm})`, choiceOption('--norm', ['channel', 'l2'] as const))
       .option('--train-limit <n>', 'train on a subset of this many images', numberOption('--train-limit', { integer: true, min: 1 }))
       .option('--test-limit <n>', 'evaluate on a subset of this many images', numberOption('--test-limit', { integer: true, min: 1 }))
-      .option('--no-augment', 'no pad-crop-flip augmentation (on by default for CIFAR)')
-      .option('--seed <n>', 'random seed', numberOption('--seed', { integer: true, min: 0, max: 2 ** 31 - 1 }), 1)
-      .option('--backend <name>', BACKEND_CHOICES.join(', '), choiceOption('--backend', BACKEND_CHOICES), 'auto')
-      .option('--sparsity-threshold <x>', 'relative activity at or below which a channel counts as dead', numberOption('--sparsity-threshold', { min: 1e-9, max: 1 }), 1e-2)
+      .option('--augment', 'pad-4 random crop + horizontal flip (default: on for CIFAR, off otherwise)')
+      .option('--no-augment', 'no augmentation')
+      .option('--seed <n>', 'random seed', numberOption('--seed', { integer: true, min: 0, max: 2 ** 31 - 1 }), d.seed)
+      .option('--backend <name>', BACKEND_CHOICES.join(', '), choiceOption('--backend', BACKEND_CHOICES), d.backend)
+      .option('--sparsity-threshold <x>', 'relative activity at or below which a channel counts as dead', numberOption('--sparsity-threshold', { min: 1e-9, max: 1 }), d.sparsityThreshold)
+      .option('--probe-size <n>', 'images in the fixed probe batch of the activity snapshots', numberOption('--probe-size', { integer: true, min: 1, max: 4096 }), d.probeSize)
       .option('--json', 'print one JSON document'),
   );
 }
@@ -143,8 +166,7 @@ export async function followRun(app: App, runId: string, started: Promise<RunOut
 export function registerTrain(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
   addTrainOptions(program.command('train').description('train a model with FFR or a baseline regularizer')).action((o: TrainFlags) =>
     withApp(async (app) => {
-      const projectId = projectIdFor(app, o.project);
-      const run = await app.runs.create({ projectId, config: configFromFlags(o), ...(o.name ? { name: o.name } : {}) });
+      const run = await app.runs.create({ ...(o.project ? { projectName: o.project } : {}), config: configFromFlags(o), ...(o.name ? { name: o.name } : {}) });
       info(`Run ${run.id}: ${o.model} on ${o.dataset}, regularizer ${o.regularizer}`);
       const outcome = await followRun(app, run.id, app.runs.start(run.id), run.id);
       const summary = app.runs.summary(run.id);

@@ -19,8 +19,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { BackendChoice, BackendName } from '../../shared/run-config';
 import { tf } from '../tf';
-import { cudaLibraryFailures } from './cuda-libraries';
-import type { GpuAdapterSummary } from './webgpu/adapter-info';
+import { usableByAuto } from '../../shared/backends';
+import { cudaLibraryFailures } from '../../shared/cuda-libraries';
+import type { GpuAdapterSummary } from '../../shared/gpu-adapters';
 
 export interface BackendStatus {
   name: BackendName;
@@ -148,11 +149,6 @@ function probeWebgpuBackend(): Promise<BackendStatus> {
       (e: unknown): BackendStatus => ({ name: 'webgpu', available: false, reason: `the WebGPU backend did not load: ${firstLine(e)}`, adapters: [] }),
     );
   return webgpuStatus;
-}
-
-/** `auto` takes a WebGPU adapter only when it is real hardware: a software one is slower than wasm. */
-function usableByAuto(status: BackendStatus): boolean {
-  return status.available && !(status.name === 'webgpu' && status.software);
 }
 
 /** Registers the webgpu backend on its adapter before tf.setBackend('webgpu'). */

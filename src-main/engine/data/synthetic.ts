@@ -8,20 +8,11 @@
  * well above chance within a few SGD steps — what smoke tests of training need.
  * Horizontal flips would turn one class's grating angle into another's, hence augmentable: false.
  */
+import { syntheticHeader, syntheticOptions, type SyntheticOptions } from '../../catalog/datasets/synthetic';
 import type { ImageShape } from '../../shared/run-config';
 import { Rng, hashString } from '../rng';
 import { channelStats } from './split';
-import { DatasetError, imageSize, type Dataset, type Split } from './types';
-
-export interface SyntheticOptions {
-  shape?: ImageShape;
-  classes?: number;
-  trainSize?: number;
-  testSize?: number;
-  seed?: number;
-}
-
-export const SYNTHETIC_DEFAULTS = { shape: [28, 28, 1] as ImageShape, classes: 10, trainSize: 512, testSize: 128 };
+import { datasetMeta, imageSize, type Dataset, type Split } from './types';
 
 /** Class templates as floats in about [-1, 1], one h×w×c block per class. */
 function templates(shape: ImageShape, classes: number, rng: Rng): Float32Array[] {
@@ -73,30 +64,11 @@ function makeSplit(tpl: Float32Array[], shape: ImageShape, count: number, rng: R
 }
 
 export function loadSynthetic(opts: SyntheticOptions = {}): Dataset {
-  const shape = opts.shape ?? SYNTHETIC_DEFAULTS.shape;
-  const classes = opts.classes ?? SYNTHETIC_DEFAULTS.classes;
-  const trainSize = opts.trainSize ?? SYNTHETIC_DEFAULTS.trainSize;
-  const testSize = opts.testSize ?? SYNTHETIC_DEFAULTS.testSize;
-  const seed = opts.seed ?? 0;
-  if (!Number.isInteger(classes) || classes < 2) {
-    throw new DatasetError(`Synthetic data needs at least 2 classes, got ${classes}.`);
-  }
+  const { shape, classes, trainSize, testSize, seed } = syntheticOptions(opts);
   // Separate streams, so changing testSize does not change the training images.
   const key = `synthetic:${shape.join('x')}:${classes}:${seed}`;
   const tpl = templates(shape, classes, new Rng(hashString(`${key}:templates`)));
   const train = makeSplit(tpl, shape, trainSize, new Rng(hashString(`${key}:train`)));
   const test = makeSplit(tpl, shape, testSize, new Rng(hashString(`${key}:test`)));
-  const { mean, std } = channelStats(train, shape[2]);
-  return {
-    name: 'synthetic',
-    shape: [...shape],
-    classes,
-    classNames: Array.from({ length: classes }, (_, k) => `class ${k}`),
-    train,
-    test,
-    mean,
-    std,
-    augmentable: false,
-    source: `synthetic gratings and blobs, ${shape.join('×')}, ${classes} classes, seed ${seed}`,
-  };
+  return { ...datasetMeta(syntheticHeader(opts)), train, test, ...channelStats(train, shape[2]) };
 }

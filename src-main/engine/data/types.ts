@@ -3,6 +3,7 @@
  * 0..255 bytes (4× smaller than floats, and exactly what the files hold); normalization happens
  * per batch in batches.ts.
  */
+import type { DatasetHeader } from '../../catalog/datasets/header';
 import type { DatasetName, ImageShape } from '../../shared/run-config';
 
 /** One split of a dataset. Treat as read-only: loaders may share these arrays between callers. */
@@ -44,15 +45,14 @@ export interface LoadOptions {
   seed?: number;
 }
 
-/** Any refusal to load or use a dataset. The message is one sentence naming the input at fault. */
-export class DatasetError extends Error {
-  override readonly name = 'DatasetError';
-  constructor(message: string) {
-    super(message);
-  }
-}
+export { DatasetError } from '../../catalog/datasets/errors';
 
 /** Bytes per image for a shape. */
 export function imageSize(shape: ImageShape): number {
   return shape[0] * shape[1] * shape[2];
+}
+
+/** A loaded dataset's description, taken from its header (the counts are the splits' own). */
+export function datasetMeta(h: DatasetHeader): Omit<Dataset, 'train' | 'test' | 'mean' | 'std'> {
+  return { name: h.name, shape: [...h.shape], classes: h.classes, classNames: [...h.classNames], augmentable: h.augmentable, source: h.source };
 }

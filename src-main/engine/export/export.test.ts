@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModelSpec, type BuildOptions } from '../models/builders';
+import { buildModelSpec, type BuildOptions } from '../../catalog/models/builders';
 import type { ModelName } from '../../shared/run-config';
 import { Rng } from '../rng';
 import { tf } from '../tf';

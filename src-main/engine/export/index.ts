@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { forward } from '../models/forward';
 import { disposeParams, paramsFromValues } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { tf } from '../tf';
 import type { NamedValues } from '../train/checkpoint';
 import { buildOnnxModel, ONNX_FILE } from './onnx';

@@ -10,8 +10,8 @@
  * so dense kernels need no row permutation); dense → Gemm; add → Add; option-A shortcut → a fixed
  * 1×1 Conv with stride s and a 0/1 kernel (subsampling and channel placement in one exact op).
  */
-import type { ModelSpec } from '../models/spec';
-import { INPUT, inferShapes } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
+import { INPUT, inferShapes } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
 import { ATTRIBUTE_TYPE, ModelProto, TENSOR_FLOAT } from './onnx-schema';
 import { placementKernel } from './tfjs';

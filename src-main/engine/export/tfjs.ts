@@ -15,8 +15,8 @@
  *   by 1 and adding zeros is exact in float32. Those kernels are in the shard but are not learned
  *   parameters; the reported parameter count is the model's own.
  */
-import type { LayerNode, ModelSpec } from '../models/spec';
-import { INPUT, inferShapes } from '../models/spec';
+import type { LayerNode, ModelSpec } from '../../catalog/models/spec';
+import { INPUT, inferShapes } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
 
 export const TFJS_WEIGHTS_FILE = 'group1-shard1of1.bin';

@@ -9,7 +9,7 @@
 import { tf, type Tensor } from '../tf';
 import { trainingBatchNorm } from './batch_norm';
 import { requireParam, type Params } from './init';
-import { INPUT, type LayerNode, type ModelSpec, type ShortcutANode } from './spec';
+import { INPUT, type LayerNode, type ModelSpec, type ShortcutANode } from '../../catalog/models/spec';
 
 export interface ForwardOptions {
   training: boolean;

@@ -5,7 +5,7 @@
  */
 import { Rng, hashString } from '../rng';
 import { tf, type Variable } from '../tf';
-import { inferShapes, isTrainableWeight, nodeWeightShapes, type ModelSpec } from './spec';
+import { inferShapes, isTrainableWeight, nodeWeightShapes, type ModelSpec } from '../../catalog/models/spec';
 
 export type Params = Map<string, Variable>;
 

@@ -16,7 +16,7 @@
  * (output = BN(bias) or bias). k is that value after the layer's ReLU. Any other removed channel is
  * dropped as usual in structured pruning (its output is taken as zero).
  */
-import { findNode, type LayerNode, type ModelSpec, type PrunableLayer } from '../models/spec';
+import { findNode, type LayerNode, type ModelSpec, type PrunableLayer } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
 import { filterNorms } from './importance';
 

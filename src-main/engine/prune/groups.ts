@@ -14,7 +14,7 @@
  * A group is removable when it holds at least one prunable conv/dense channel and no fixed channel
  * (input image channels, the classifier's logits, a conv/dense that is not declared prunable).
  */
-import { INPUT, inferShapes, type FeatureShape, type ModelSpec } from '../models/spec';
+import { INPUT, inferShapes, type FeatureShape, type ModelSpec } from '../../catalog/models/spec';
 
 export interface ChannelRef {
   layer: string;

@@ -3,14 +3,14 @@
  *
  * - activity: mean |activation| of the channel at the layer's activity node (post-ReLU where there is
  *   one) over the probe batch, in inference mode. The default for BN networks: with BN after a conv
- *   the filter's norm does not change the output (DESIGN.md §4), the activity does.
+ *   the filter's norm does not change the output (docs/pruning.md), the activity does.
  * - l1 / l2: norm of the output filter (kernel slice of the output channel).
  * - bn: |γ| of the layer's batch norm; layers without BN fall back to the filter's L2 norm (the only
  *   meaningful measure there), and the report says so through the criterion's documentation.
  */
 import type { PruneCriterion } from '../../shared/prune-types';
 import { paramsFromValues, disposeParams } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from '../sparsity/probe';
 import type { NamedValues } from '../train/checkpoint';
 

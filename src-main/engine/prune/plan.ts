@@ -3,7 +3,7 @@
  * Pure JavaScript over weight arrays apart from the activity importance (computed by the caller).
  */
 import type { SelectionOptions } from '../../shared/prune-types';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
 import { channelConstants, foldTargets } from './fold';
 import { buildGroups, type GroupGraph } from './groups';

@@ -1,6 +1,6 @@
 /** The prune report's size figures: params and MACs before/after per layer and in total, widths, groups. */
 import type { GroupRow, LayerCostRow, LayerWidthRow } from '../../shared/prune-types';
-import { findNode, layerCosts, totalCost, type ModelSpec } from '../models/spec';
+import { findNode, layerCosts, totalCost, type ModelSpec } from '../../catalog/models/spec';
 import type { PrunePlan } from './plan';
 
 export function layerWidths(spec: ModelSpec): Record<string, number> {

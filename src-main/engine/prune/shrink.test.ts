@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModelSpec, type BuildOptions } from '../models/builders';
+import { buildModelSpec, type BuildOptions } from '../../catalog/models/builders';
 import { forward } from '../models/forward';
 import { disposeParams, paramsFromValues } from '../models/init';
-import { totalCost, type ModelSpec } from '../models/spec';
+import { totalCost, type ModelSpec } from '../../catalog/models/spec';
 import { Rng } from '../rng';
 import { tf } from '../tf';
 import type { NamedValues } from '../train/checkpoint';

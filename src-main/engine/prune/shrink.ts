@@ -9,7 +9,7 @@
  * Constants of removed constant channels are folded into the consumers first (fold.ts), computed
  * with the original weights.
  */
-import { findNode, inferShapes, nodeWeightShapes, type LayerNode, type ModelSpec } from '../models/spec';
+import { findNode, inferShapes, nodeWeightShapes, type LayerNode, type ModelSpec } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
 import type { FoldRow } from '../../shared/prune-types';
 import type { GroupGraph, NodeSpace } from './groups';

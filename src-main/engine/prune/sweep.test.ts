@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModelSpec } from '../models/builders';
-import { totalCost } from '../models/spec';
+import { buildModelSpec } from '../../catalog/models/builders';
+import { totalCost } from '../../catalog/models/spec';
 import { channelImportance, type LayerScores } from './importance';
 import { sweepPoints } from './sweep';
 import { randomWeights } from './testing';

@@ -3,12 +3,12 @@
  * keep nothing. Points come back sorted by the swept value, so params and MACs fall as it grows.
  */
 import type { SelectionOptions, SweepOptions, SweepPoint } from '../../shared/prune-types';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
 import type { LayerScores } from './importance';
 import { planPrune } from './plan';
 import { layerWidths } from './report';
-import { totalCost } from '../models/spec';
+import { totalCost } from '../../catalog/models/spec';
 
 export async function sweepPoints(
   spec: ModelSpec,

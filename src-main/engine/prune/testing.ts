@@ -1,6 +1,6 @@
 /** Test helpers: random non-trivial weights and masking (zeroing whole groups in the original model). */
 import { initialWeightValues } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { Rng } from '../rng';
 import type { NamedValues } from '../train/checkpoint';
 import type { GroupGraph } from './groups';

@@ -1,5 +1,5 @@
 /**
- * Bringing two hidden features into one space so they can be subtracted (DESIGN.md §3, `align`).
+ * Bringing two hidden features into one space so they can be subtracted (docs/ffr.md, `align`).
  *
  * `pad-pool`: average-pool the finer one to the coarser spatial grid (adaptive pooling when the sizes
  * do not divide), then zero-pad the one with fewer channels up to the larger count. Dense features

@@ -5,7 +5,7 @@
  *   slimming     Σ |γ| over the batch norms of prunable layers (Liu et al. 2017, network slimming)
  */
 import { requireParam, type Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { tf } from '../tf';
 
 export function l1Penalty(spec: ModelSpec, params: Params): tf.Scalar {

@@ -2,9 +2,9 @@
  * The regularizer term of the training loss, chosen by the run config. FFR terms are computed for
  * every run (unweighted), so baselines and FFR runs can be compared on the same curves.
  */
-import type { RunConfig } from '../../shared/run-config';
+import { measuredFfr, type RunConfig } from '../../shared/run-config';
 import type { Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { tf, type Tensor } from '../tf';
 import { groupLassoPenalty, l1Penalty, slimmingPenalty } from './baselines';
 import { ffrTerms } from './ffr';
@@ -18,7 +18,7 @@ export interface RegularizerResult {
 }
 
 export function regularize(
-  config: Pick<RunConfig, 'regularizer' | 'ffr' | 'lambda'>,
+  config: RunConfig,
   spec: ModelSpec,
   params: Params,
   features: Map<string, Tensor>,
@@ -28,7 +28,7 @@ export function regularize(
     if (!t) throw new Error(`FFR tap "${name}" was not computed by the forward pass.`);
     return t;
   });
-  const { length, curvature } = ffrTerms(taps, config.ffr);
+  const { length, curvature } = ffrTerms(taps, measuredFfr(config));
   let penalty: tf.Scalar;
   switch (config.regularizer) {
     case 'ffr':

@@ -4,7 +4,7 @@
  */
 import { forward } from '../models/forward';
 import type { Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { tf, type Tensor } from '../tf';
 
 export interface ProbeBatch {

@@ -1,5 +1,5 @@
 /**
- * Per-layer sparsity snapshots (DESIGN.md §4), taken on a fixed probe batch after every epoch.
+ * Per-layer sparsity snapshots (docs/schema.md), taken on a fixed probe batch after every epoch.
  *
  * - activity: mean |activation| of each channel over the probe batch, relative to the layer's most
  *   active channel (values stored relative, max = 1). The headline structured sparsity uses it.
@@ -12,7 +12,7 @@
 import type { FfrOptions } from '../../shared/run-config';
 import type { LayerSnapshot } from '../../shared/metrics';
 import { requireParam, type Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { ffrTerms } from '../regularizers/ffr';
 import { tf } from '../tf';
 import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from './probe';
@@ -70,12 +70,4 @@ export async function takeSnapshots(
     });
   }
   return snapshots;
-}
-
-/** Whole-model summary: structured sparsity weighted by channels, unstructured averaged over layers. */
-export function summarizeSparsity(snapshots: LayerSnapshot[]): { structured: number; unstructured: number } {
-  const channels = snapshots.reduce((s, l) => s + l.channels, 0);
-  const structured = snapshots.reduce((s, l) => s + l.structuredSparsity * l.channels, 0) / Math.max(1, channels);
-  const unstructured = snapshots.reduce((s, l) => s + l.unstructuredSparsity, 0) / Math.max(1, snapshots.length);
-  return { structured, unstructured };
 }

@@ -2,7 +2,7 @@
 import { makeBatch, type Dataset, type Split } from '../data';
 import { forward } from '../models/forward';
 import type { Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { Rng } from '../rng';
 import { tf } from '../tf';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultRunConfig, type RunConfig } from '../../shared/run-config';
 import { loadDataset, type Dataset } from '../data';
-import { buildModelSpec } from '../models/builders';
+import { buildModelSpec } from '../../catalog/models/builders';
 import { initialWeightValues } from '../models/init';
 import { tf } from '../tf';
 import { readModelFile } from './checkpoint';

@@ -5,11 +5,11 @@
  * trainer process, a test or a benchmark.
  */
 import type { EpochMetrics, LayerSnapshot } from '../../shared/metrics';
-import type { RunConfig } from '../../shared/run-config';
+import { measuredFfr, type RunConfig } from '../../shared/run-config';
 import { epochOrder, makeBatch, type Dataset } from '../data';
 import { forward } from '../models/forward';
 import { disposeParams, paramsFromValues, readWeights, type Params } from '../models/init';
-import type { ModelSpec } from '../models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import { regularize } from '../regularizers';
 import { Rng, hashString } from '../rng';
 import type { ProbeBatch } from '../sparsity/probe';
@@ -60,7 +60,7 @@ export class TrainingDiverged extends Error {
   override readonly name = 'TrainingDiverged';
 }
 
-/** The fixed probe batch: the same seeded training images every epoch (DESIGN.md §4). */
+/** The fixed probe batch: the same seeded training images every epoch (docs/schema.md). */
 export function probeBatch(ds: Dataset, size: number, seed: number): ProbeBatch {
   const n = Math.min(size, ds.train.count);
   const order = new Rng(hashString(`probe:${seed}`)).permutation(ds.train.count).subarray(0, n);
@@ -114,7 +114,7 @@ export async function trainRun(
         hooks.onStep?.({ epoch, step: step + 1, steps: stepsPerEpoch, loss: loss!, lr });
       }
       const test = await evaluate(spec, params, ds, ds.test);
-      const snapshots = await takeSnapshots(spec, params, probe, { sparsityThreshold: config.sparsityThreshold, ffr: config.ffr });
+      const snapshots = await takeSnapshots(spec, params, probe, { sparsityThreshold: config.sparsityThreshold, ffr: measuredFfr(config) });
       const state = await optimizer.state();
       const file = checkpointPath(checkpointDir, epoch);
       const bytes = writeModelFile(file, {

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mergeConfig } from '../api';
+import { completeRunConfig } from '../../shared/run-config';
 import { createApp, type App } from '../app';
 import { homePaths, type HomePaths } from '../home';
-import { nodeTrainerLauncher } from '../trainer-launcher';
+import { nodeTrainerLauncher, type TrainerLauncher } from '../trainer-launcher';
 
 export function tempPaths(prefix = 'ffr-host-'): HomePaths {
   return homePaths(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
@@ -22,20 +22,34 @@ export interface TestAppOptions {
   cancelGraceMs?: number;
 }
 
-export function testApp(o: TestAppOptions = {}): App & { cleanup(): Promise<void> } {
+export interface TestApp extends App {
+  /** Trainer processes started so far (training runs and tool jobs). */
+  readonly launches: number;
+  cleanup(): Promise<void>;
+}
+
+export function testApp(o: TestAppOptions = {}): TestApp {
   const paths = tempPaths();
+  const launch = nodeTrainerLauncher(o.trainerEnv ? { env: o.trainerEnv } : {});
+  let launches = 0;
+  const counting: TrainerLauncher = () => {
+    launches++;
+    return launch();
+  };
   const app = createApp({
     paths,
-    launcher: nodeTrainerLauncher(o.trainerEnv ? { env: o.trainerEnv } : {}),
+    launcher: counting,
     ...(o.concurrency ? { concurrency: o.concurrency } : {}),
     ...(o.cancelGraceMs !== undefined ? { cancelGraceMs: o.cancelGraceMs } : {}),
   });
-  return Object.assign(app, {
+  const test = Object.assign(app, {
     async cleanup() {
       await app.close();
       fs.rmSync(paths.home, { recursive: true, force: true });
     },
   });
+  // A getter (Object.assign would copy today's count once).
+  return Object.defineProperty(test, 'launches', { get: () => launches }) as TestApp;
 }
 
 /** The tiny synthetic setup of the host tests: 8×8×1, 3 classes, 64/32 images, an MLP on cpu. */
@@ -60,7 +74,7 @@ export async function waitFor(predicate: () => boolean, what: string, timeoutMs 
   }
 }
 
-/** tinyConfig completed with the defaults, as RunService (below the dispatcher) needs it. */
+/** tinyConfig completed with the defaults (every field present, as stored). */
 export function tinyRunConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return mergeConfig(tinyConfig(overrides));
+  return completeRunConfig(tinyConfig(overrides));
 }

@@ -6,7 +6,7 @@ let t: TestStore;
 beforeEach(() => {
   t = openTestStore();
 });
-afterEach(() => t.done());
+afterEach(() => t.cleanup());
 
 function newRun() {
   return t.store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() });

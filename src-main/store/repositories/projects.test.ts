@@ -7,7 +7,7 @@ let t: TestStore;
 beforeEach(() => {
   t = openTestStore();
 });
-afterEach(() => t.done());
+afterEach(() => t.cleanup());
 
 describe('projects', () => {
   it('creates, lists with counts, renames and refuses duplicate names (ignoring case)', () => {

@@ -9,7 +9,7 @@ let t: TestStore;
 beforeEach(() => {
   t = openTestStore();
 });
-afterEach(() => t.done());
+afterEach(() => t.cleanup());
 
 function newRun(name?: string) {
   const project = t.store.projects.getOrCreateDefault();
@@ -226,6 +226,14 @@ describe('runs', () => {
       expect(t.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get()).toEqual({ n: 0 });
     }
     expect(() => t.store.runs.delete(parent.id)).toThrow(`Unknown run "${parent.id}".`);
+  });
+
+  it('reads a config stored before runs held only their regularizer\'s weights in the current shape', () => {
+    const run = newRun();
+    const { ffr, ...common } = defaultRunConfig() as ReturnType<typeof defaultRunConfig> & { ffr: unknown };
+    const old = { ...common, regularizer: 'none', ffr, lambda: 1e-4 };
+    t.store.db.prepare('UPDATE runs SET config = ? WHERE id = ?').run(JSON.stringify(old), run.id);
+    expect(t.store.runs.require(run.id).config).toEqual(defaultRunConfig({ regularizer: 'none' }));
   });
 
   it('reports a corrupted JSON column with the run and column named', () => {

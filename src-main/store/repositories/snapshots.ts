@@ -1,4 +1,4 @@
-/** Per-layer sparsity snapshots of a run (DESIGN.md §4), written by RunsRepository.recordEpoch. */
+/** Per-layer sparsity snapshots of a run (docs/schema.md), written by RunsRepository.recordEpoch. */
 import type { SnapshotRow } from '../../shared/store-types';
 import type { StoreContext } from '../context';
 import { assertRunExists } from './require-run';

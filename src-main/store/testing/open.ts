@@ -1,4 +1,4 @@
-/** A store on a fresh temp file with a controllable clock; `done()` closes it and removes the folder. */
+/** A store on a fresh temp file with a controllable clock; `cleanup()` closes it and removes the folder. */
 import { openStore } from '../database';
 import type { Store } from '../store';
 import { removeDir, tempDbFile } from './fixtures';
@@ -8,7 +8,7 @@ export interface TestStore {
   file: string;
   /** Moves the store's clock forward. */
   advance(ms: number): void;
-  done(): void;
+  cleanup(): void;
 }
 
 export function openTestStore(): TestStore {
@@ -21,7 +21,7 @@ export function openTestStore(): TestStore {
     advance(ms) {
       t += ms;
     },
-    done() {
+    cleanup() {
       store.close();
       removeDir(dir);
     },

@@ -3,7 +3,6 @@
  * test split, and the pruned model written (atomically) to the path the host chose. The host writes
  * the prunes row from the result.
  */
-import { z } from 'zod';
 import { paramsFromValues, disposeParams } from '../../engine/models/init';
 import { channelImportance } from '../../engine/prune/importance';
 import { planPrune } from '../../engine/prune/plan';
@@ -11,18 +10,11 @@ import { sizeReport } from '../../engine/prune/report';
 import { evaluate } from '../../engine/train/evaluate';
 import { probeBatch } from '../../engine/train/loop';
 import { writeModelFile, type NamedValues } from '../../engine/train/checkpoint';
-import type { ModelSpec } from '../../engine/models/spec';
+import type { ModelSpec } from '../../catalog/models/spec';
 import type { Dataset } from '../../engine/data';
-import { SelectionOptions } from '../../shared/prune-types';
-import type { ToolJob } from '../protocol';
+import type { ToolOutput, ToolPayload } from '../protocol';
 import type { JobContext } from './context';
-import { loadSource, parsePayload, SourcePayload } from './source';
-
-export const PrunePayload = SourcePayload.extend({
-  selection: SelectionOptions,
-  outPath: z.string().min(1),
-});
-export type PrunePayload = z.infer<typeof PrunePayload>;
+import { loadSource } from './source';
 
 export async function accuracyOf(spec: ModelSpec, weights: NamedValues, ds: Dataset, split = ds.test): Promise<number> {
   const params = paramsFromValues(weights);
@@ -33,9 +25,8 @@ export async function accuracyOf(spec: ModelSpec, weights: NamedValues, ds: Data
   }
 }
 
-export async function runPruneJob(job: ToolJob, ctx: JobContext): Promise<void> {
-  const p = parsePayload(PrunePayload, job.payload, 'prune');
-  const { ds, file } = await loadSource(job.backend, p.config, p.modelPath, ctx);
+export async function runPruneJob(p: ToolPayload<'prune'>, ctx: JobContext): Promise<ToolOutput<'prune'>> {
+  const { ds, file } = await loadSource(p.config, p.modelPath, ctx);
   const probe = p.selection.criterion === 'activity' ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
   const scores = await channelImportance(file.spec, file.weights, p.selection.criterion, probe);
   const plan = planPrune(file.spec, file.weights, scores, p.selection);
@@ -50,15 +41,11 @@ export async function runPruneJob(job: ToolJob, ctx: JobContext): Promise<void> 
     optimizer: new Map(),
     extra: { prunedFrom: p.modelPath, selection: p.selection },
   });
-  ctx.post({
-    type: 'result',
-    result: {
-      ...sizeReport(file.spec, plan),
-      folded: plan.result.folded,
-      accuracy: { before, pruned, finetuned: null },
-      evaluatedOn: ds.test.count,
-      sourceEpoch: file.epoch,
-    },
-  });
-  ctx.post({ type: 'done', status: 'completed' });
+  return {
+    ...sizeReport(file.spec, plan),
+    folded: plan.result.folded,
+    accuracy: { before, pruned, finetuned: null },
+    evaluatedOn: ds.test.count,
+    sourceEpoch: file.epoch,
+  };
 }

@@ -1,17 +1,10 @@
 /** What the prune, sweep and export jobs share: a backend, the run's data and a model file. */
-import { z } from 'zod';
 import { selectBackend } from '../../engine/backend/select';
 import { loadDataset, makeBatch, type Dataset, type Split } from '../../engine/data';
 import { Rng } from '../../engine/rng';
 import { readModelFile, type ModelFile } from '../../engine/train/checkpoint';
-import { RunConfig, type BackendChoice } from '../../shared/run-config';
+import type { RunConfig } from '../../shared/run-config';
 import type { JobContext } from './context';
-
-/** Every tool payload names the source run's config and the model file to work on. */
-export const SourcePayload = z.object({
-  config: RunConfig,
-  modelPath: z.string().min(1),
-});
 
 export interface Source {
   backend: string;
@@ -19,17 +12,9 @@ export interface Source {
   file: ModelFile;
 }
 
-export function parsePayload<S extends z.ZodType>(schema: S, payload: unknown, kind: string): z.output<S> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid ${kind} job: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'malformed payload'}.`);
-  }
-  return parsed.data;
-}
-
-export async function loadSource(backend: BackendChoice, config: RunConfig, modelPath: string, ctx: JobContext): Promise<Source> {
-  const used = await selectBackend(backend);
+/** The run's backend and data, and the model file checked against the data. */
+export async function loadSource(config: RunConfig, modelPath: string, ctx: JobContext): Promise<Source> {
+  const used = await selectBackend(config.backend);
   ctx.post({ type: 'started', backend: used });
   const ds = await loadDataset(config.dataset, {
     ...(config.trainLimit ? { trainLimit: config.trainLimit } : {}),

@@ -4,10 +4,10 @@
  */
 import { selectBackend } from '../../engine/backend/select';
 import { loadDataset } from '../../engine/data';
-import { buildModelSpec } from '../../engine/models/builders';
+import { buildModelSpec } from '../../catalog/models/builders';
 import { initialWeightValues } from '../../engine/models/init';
-import { totalCost, type ModelSpec } from '../../engine/models/spec';
-import { describeAdapter } from '../../engine/backend/webgpu/adapter-info';
+import { totalCost, type ModelSpec } from '../../catalog/models/spec';
+import { describeAdapter } from '../../shared/gpu-adapters';
 import { readModelFile } from '../../engine/train/checkpoint';
 import { trainRun, type StartingPoint } from '../../engine/train/loop';
 import type { TrainJob } from '../protocol';

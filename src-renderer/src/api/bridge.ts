@@ -2,7 +2,8 @@
  * Electron mode: the preload script exposes `window.ffr` (contextBridge), which forwards to the
  * main process over validated IPC. The renderer never sees ipcRenderer itself.
  */
-import { ApiError } from './errors';
+import { ApiErrorBody } from '../../../src-main/shared/contract';
+import { ApiError, errorMessage } from './errors';
 import type { Transport } from './transport';
 
 export interface FfrBridge {
@@ -22,10 +23,11 @@ export function createBridgeTransport(bridge: FfrBridge): Transport {
       try {
         return await bridge.call(method, params);
       } catch (e) {
-        // Errors crossing contextBridge lose their class; the main process puts "code: message"
-        // or an {code, message} object in them.
-        const err = e as { code?: string; message?: string };
-        throw new ApiError(err.message ?? String(e), err.code ?? 'error');
+        // The preload rejects with a plain {code, message} (src-main/preload.ts): an Error would
+        // lose its code crossing contextBridge. Anything else is a failure of the bridge itself.
+        const body = ApiErrorBody.safeParse(e);
+        if (body.success) throw new ApiError(body.data.message, body.data.code);
+        throw new ApiError(errorMessage(e), 'error');
       }
     },
     on: (event, handler) => bridge.on(event, handler),

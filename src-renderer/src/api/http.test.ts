@@ -74,9 +74,20 @@ describe('http transport', () => {
     const t = createHttpTransport({ origin: 'http://h', token: 'x', fetchImpl: fakeFetch(200, {}), WebSocketImpl: FakeSocket as unknown as typeof WebSocket });
     const got: unknown[] = [];
     t.on('run-status', (p) => got.push(p));
+    const status = { runId: 'r1', status: 'running', error: null };
+    sock!.onmessage!({ data: JSON.stringify({ event: 'run-status', payload: status }) });
+    // Only the contract's frames, with payloads that fit their event, reach a subscriber.
     sock!.onmessage!({ data: JSON.stringify({ event: 'run-status', payload: { runId: 'r1' } }) });
+    sock!.onmessage!({ data: JSON.stringify({ type: 'run-status', data: status }) });
     sock!.onmessage!({ data: JSON.stringify({ event: 'log', payload: {} }) });
     sock!.onmessage!({ data: 'not json' });
-    expect(got).toEqual([{ runId: 'r1' }]);
+    expect(got).toEqual([status]);
+  });
+
+  it('refuses an answer that is not an ApiResponse instead of passing it on', async () => {
+    const t = createHttpTransport({ origin: 'http://h', token: 'x', fetchImpl: fakeFetch(200, [1, 2]) });
+    const e = await t.call('projects.list', {}).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).message).toMatch(/not the workbench API's/);
   });
 });

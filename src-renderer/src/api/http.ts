@@ -2,7 +2,10 @@
  * Browser mode (`ffr serve`): methods are `POST /api/<method>` with a JSON body, events arrive on
  * one WebSocket `/api/events`. Both carry the token the server printed, which the page got in its
  * own URL (`?token=…`); without it the server answers 401 and the UI says so instead of retrying.
+ * Paths, the token parameter and the shapes of answers and event frames are the contract's
+ * (src-main/shared/contract.ts): anything else from the wire is refused, not guessed at.
  */
+import { ApiResponse, EventFrame, HTTP_API_PREFIX, HTTP_EVENTS_PATH, TOKEN_QUERY, events, isEventName } from '../../../src-main/shared/contract';
 import { ApiError } from './errors';
 import type { ConnectionState, Transport } from './transport';
 
@@ -19,15 +22,10 @@ export interface HttpTransportOptions {
 
 /** The token from the page URL: `?token=` in the query or, as a fallback, in the hash's query. */
 export function tokenFromLocation(loc: Pick<Location, 'search' | 'hash'>): string | null {
-  const fromSearch = new URLSearchParams(loc.search).get('token');
+  const fromSearch = new URLSearchParams(loc.search).get(TOKEN_QUERY);
   if (fromSearch) return fromSearch;
   const q = loc.hash.indexOf('?');
-  return q >= 0 ? new URLSearchParams(loc.hash.slice(q + 1)).get('token') : null;
-}
-
-interface ErrorBody {
-  error?: { code?: string; message?: string } | string;
-  message?: string;
+  return q >= 0 ? new URLSearchParams(loc.hash.slice(q + 1)).get(TOKEN_QUERY) : null;
 }
 
 export function createHttpTransport(o: HttpTransportOptions): Transport {
@@ -35,7 +33,7 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
   const WS = o.WebSocketImpl ?? globalThis.WebSocket;
   const minDelay = o.minDelayMs ?? 500;
   const maxDelay = o.maxDelayMs ?? 8000;
-  const q = o.token ? `?token=${encodeURIComponent(o.token)}` : '';
+  const q = o.token ? `?${TOKEN_QUERY}=${encodeURIComponent(o.token)}` : '';
 
   const handlers = new Map<string, Set<(p: unknown) => void>>();
   const connHandlers = new Set<(s: ConnectionState) => void>();
@@ -48,22 +46,24 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
     for (const h of connHandlers) h(s);
   }
 
+  /** One WebSocket text frame: a contract event frame whose payload fits its event, or nothing. */
   function dispatch(raw: string): void {
-    let msg: { event?: string; type?: string; payload?: unknown; data?: unknown };
+    let json: unknown;
     try {
-      msg = JSON.parse(raw) as typeof msg;
+      json = JSON.parse(raw);
     } catch {
       return;
     }
-    const name = msg.event ?? msg.type;
-    if (!name) return;
-    const payload = 'payload' in msg ? msg.payload : msg.data;
-    for (const h of handlers.get(name) ?? []) h(payload);
+    const frame = EventFrame.safeParse(json);
+    if (!frame.success || !isEventName(frame.data.event)) return;
+    const payload = events[frame.data.event].safeParse(frame.data.payload);
+    if (!payload.success) return;
+    for (const h of handlers.get(frame.data.event) ?? []) h(payload.data);
   }
 
   function connect(): void {
     if (!WS) return setState('closed');
-    const url = new URL('/api/events' + q, o.origin);
+    const url = new URL(HTTP_EVENTS_PATH + q, o.origin);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     setState('connecting');
     const ws = new WS(url.toString());
@@ -87,7 +87,7 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
 
   async function probeAuth(): Promise<void> {
     try {
-      const r = await fetchImpl(new URL('/api/app.ping' + q, o.origin).toString(), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      const r = await fetchImpl(new URL(`${HTTP_API_PREFIX}app.ping${q}`, o.origin).toString(), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
       if (r.status === 401) setState('unauthorized');
     } catch {
       /* the server is down; reconnect keeps trying */
@@ -109,7 +109,7 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
     async call(method, params) {
       let res: Response;
       try {
-        res = await fetchImpl(new URL(`/api/${method}${q}`, o.origin).toString(), {
+        res = await fetchImpl(new URL(`${HTTP_API_PREFIX}${method}${q}`, o.origin).toString(), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(params ?? {}),
@@ -121,28 +121,18 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
         setState('unauthorized');
         throw new ApiError('The server refused this page: the access token in the URL is missing or wrong (401). Open the exact URL that `ffr serve` printed.', 'unauthorized', 401);
       }
-      const text = await res.text();
-      let body: unknown = undefined;
-      if (text) {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          body = text;
-        }
+      let json: unknown;
+      try {
+        json = JSON.parse(await res.text());
+      } catch {
+        json = undefined;
       }
-      if (!res.ok) {
-        const b = (body ?? {}) as ErrorBody;
-        const err = typeof b.error === 'string' ? { message: b.error } : b.error;
-        throw new ApiError(err?.message ?? b.message ?? `${method} failed with HTTP ${res.status}.`, err && 'code' in err && err.code ? err.code : `http-${res.status}`, res.status);
+      const body = ApiResponse.safeParse(json);
+      if (!body.success) {
+        throw new ApiError(`${method} got an answer that is not the workbench API's (HTTP ${res.status}); is this an ffr serve address?`, `http-${res.status}`, res.status);
       }
-      // The server wraps results as {result}; accept a bare value too.
-      if (body && typeof body === 'object' && 'result' in body) return (body as { result: unknown }).result;
-      if (body && typeof body === 'object' && 'error' in body && (body as ErrorBody).error) {
-        const b = body as ErrorBody;
-        const err = typeof b.error === 'string' ? { message: b.error } : b.error;
-        throw new ApiError(err?.message ?? `${method} failed.`, err && 'code' in err && err.code ? err.code : 'error');
-      }
-      return body;
+      if ('error' in body.data) throw new ApiError(body.data.error.message, body.data.error.code, res.status);
+      return body.data.result;
     },
     on(event, handler) {
       ensureStarted();

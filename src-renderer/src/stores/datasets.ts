@@ -4,6 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import { DATASET_GRID_SAMPLES } from '../../../src-main/shared/contract';
 import { api, errorMessage, type DatasetDescription, type DatasetEntry, type DatasetSamples } from '../api';
 
 export const useDatasetsStore = defineStore('datasets', () => {
@@ -41,13 +42,11 @@ export const useDatasetsStore = defineStore('datasets', () => {
     detailError.value = null;
     detailLoading.value = true;
     try {
-      const [s, d] = await Promise.all([
-        api.call('datasets.samples', { datasetId: id, perClass: 6, scale: 2, maxClasses: 20 }),
-        api.call('datasets.describe', { datasetId: id }),
-      ]);
+      // One call, so the host reads the dataset once for both.
+      const got = await api.call('datasets.inspect', { datasetId: id, ...DATASET_GRID_SAMPLES });
       if (selectedId.value === id) {
-        samples.value = s;
-        description.value = d;
+        samples.value = got.samples;
+        description.value = got.description;
       }
     } catch (e) {
       if (selectedId.value === id) detailError.value = errorMessage(e);

@@ -8,7 +8,7 @@ import { computed, ref } from 'vue';
 import { api, ApiError, errorMessage, type RunDetails } from '../api';
 import type { EpochMetrics } from '../../../src-main/shared/metrics';
 import type { SnapshotRow } from '../../../src-main/shared/store-types';
-import { ACTIVE_STATUSES } from './status';
+import { isActiveStatus } from '../../../src-main/shared/metrics';
 
 export const useRunDetailStore = defineStore('runDetail', () => {
   const runId = ref<string | null>(null);
@@ -26,7 +26,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   const unsubscribers: Array<() => void> = [];
 
   const run = computed(() => details.value?.run ?? null);
-  const isActive = computed(() => !!run.value && ACTIVE_STATUSES.includes(run.value.status));
+  const isActive = computed(() => !!run.value && isActiveStatus(run.value.status));
   const metrics = computed<EpochMetrics[]>(() => [...(details.value?.metrics ?? [])].sort((a, b) => a.epoch - b.epoch));
   const epochs = computed(() => [...new Set((details.value?.snapshots ?? []).map((s) => s.epoch))].sort((a, b) => a - b));
   /** Layers in network order: the order they appear in the earliest epoch's snapshot. */
@@ -112,7 +112,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
         d.run.status = e.status;
         d.run.error = e.error;
         // Starting sets startedAt, backend and model size; finishing sets duration: re-read then.
-        if (!ACTIVE_STATUSES.includes(e.status) || (e.status === 'running' && !wasRunning)) void refresh();
+        if (!isActiveStatus(e.status) || (e.status === 'running' && !wasRunning)) void refresh();
       }),
     );
   }
@@ -174,9 +174,27 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       if (details.value) details.value.run = { ...details.value.run, tags: r.tags };
     });
 
+  /** A run was renamed elsewhere (the run list's dialog): the open run or one of its children. */
+  function renamed(id: string, name: string): void {
+    const d = details.value;
+    if (!d) return;
+    if (d.run.id === id) d.run = { ...d.run, name };
+    d.children = d.children.map((c) => (c.id === id ? { ...c, name } : c));
+  }
+
+  /** Runs were deleted elsewhere: close the open run if it is one of them, else drop its children. */
+  function deleted(ids: ReadonlySet<string>): void {
+    if (runId.value && ids.has(runId.value)) {
+      details.value = null;
+      runId.value = null;
+    } else if (details.value) {
+      details.value.children = details.value.children.filter((c) => !ids.has(c.id));
+    }
+  }
+
   return {
     runId, details, loading, error, notFound, actionError, busy, run, isActive, metrics, epochs, layers,
     selectedEpoch, selectedLayer, currentLayer, snapshotsAtSelected, snapshot,
-    setEpoch, load, refresh, cancel, resume, duplicate, saveNotes, setTags,
+    setEpoch, load, refresh, cancel, resume, duplicate, saveNotes, setTags, renamed, deleted,
   };
 });

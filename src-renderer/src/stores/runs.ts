@@ -9,9 +9,7 @@ import { computed, ref } from 'vue';
 import { api, errorMessage, type RunProgress, type RunSummary } from '../api';
 import type { Run } from '../../../src-main/shared/store-types';
 import { useRunDetailStore } from './runDetail';
-import { ACTIVE_STATUSES } from './status';
-
-export { ACTIVE_STATUSES };
+import { isActiveStatus } from '../../../src-main/shared/metrics';
 
 export const useRunsStore = defineStore('runs', () => {
   const items = ref<Run[]>([]);
@@ -27,7 +25,7 @@ export const useRunsStore = defineStore('runs', () => {
   const summaries = ref<Record<string, RunSummary>>({});
   const unsubscribers: Array<() => void> = [];
 
-  const active = computed(() => items.value.filter((r) => ACTIVE_STATUSES.includes(r.status)));
+  const active = computed(() => items.value.filter((r) => isActiveStatus(r.status)));
 
   async function load(pid: string | null = projectId.value): Promise<void> {
     projectId.value = pid;
@@ -44,7 +42,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   async function loadSummaries(): Promise<void> {
-    const missing = items.value.filter((r) => !ACTIVE_STATUSES.includes(r.status) && r.epochsDone > 0 && !summaries.value[r.id]);
+    const missing = items.value.filter((r) => !isActiveStatus(r.status) && r.epochsDone > 0 && !summaries.value[r.id]);
     const got = await Promise.all(missing.map((r) => api.call('runs.summary', { runId: r.id }).catch(() => null)));
     const next = { ...summaries.value };
     for (const s of got) if (s) next[s.runId] = s;
@@ -72,7 +70,7 @@ export const useRunsStore = defineStore('runs', () => {
           delete rest[e.runId];
           summaries.value = rest;
         }
-        if (!ACTIVE_STATUSES.includes(e.status)) {
+        if (!isActiveStatus(e.status)) {
           // Final numbers (duration, finishedAt) come from the store; one reload per finished run.
           void load();
         }
@@ -106,13 +104,8 @@ export const useRunsStore = defineStore('runs', () => {
    */
   async function rename(runId: string, name: string): Promise<Run> {
     const renamed = await api.call('runs.rename', { runId, name });
-    const patch = (r: Run): Run => (r.id === runId ? { ...r, name: renamed.name } : r);
-    items.value = items.value.map(patch);
-    const open = useRunDetailStore().details;
-    if (open) {
-      open.run = patch(open.run);
-      open.children = open.children.map(patch);
-    }
+    items.value = items.value.map((r) => (r.id === runId ? { ...r, name: renamed.name } : r));
+    useRunDetailStore().renamed(runId, renamed.name);
     return renamed;
   }
 
@@ -128,13 +121,7 @@ export const useRunsStore = defineStore('runs', () => {
     const keep = <T>(rec: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(rec).filter(([id]) => !gone.has(id)));
     progress.value = keep(progress.value);
     summaries.value = keep(summaries.value);
-    const detail = useRunDetailStore();
-    if (detail.runId && gone.has(detail.runId)) {
-      detail.details = null;
-      detail.runId = null;
-    } else if (detail.details) {
-      detail.details.children = detail.details.children.filter((c) => !gone.has(c.id));
-    }
+    useRunDetailStore().deleted(gone);
     return [...gone];
   }
 

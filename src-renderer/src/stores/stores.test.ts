@@ -1,13 +1,15 @@
 // @vitest-environment happy-dom
 /**
- * Store tests: real Pinia stores against a fake host at the api boundary (test/fakeHost.ts).
+ * Store tests: real Pinia stores against a fake host at the api boundary (testing/fakeHost.ts).
  */
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, setTransport } from '../api';
-import { flush, installFakeHost, type FakeHost } from '../test/fakeHost';
-import { details, project, run, summary } from '../test/fixtures';
+import { flush, installFakeHost, type FakeHost } from '../testing/fakeHost';
+import { details, project, run, summary } from '../testing/fixtures';
+import { DATASET_GRID_SAMPLES } from '../../../src-main/shared/contract';
 import { useCompareStore } from './compare';
+import { useDatasetsStore } from './datasets';
 import { useProjectsStore } from './projects';
 import { usePruneStore } from './prune';
 import { useRunDetailStore } from './runDetail';
@@ -359,5 +361,21 @@ describe('prune store', () => {
     await s.load('r1');
     expect(s.available).toBe(false);
     expect(s.error).toBeNull();
+  });
+});
+
+describe('datasets store', () => {
+  it('opening a dataset is one call, so the host reads it once for its description and its samples', async () => {
+    const entry = { id: 'builtin:mnist', projectId: null, name: 'MNIST', kind: 'mnist', dataDir: null, shape: [28, 28, 1], classes: 10, classNames: [], trainCount: 8000, testCount: 2000, createdAt: 'T', builtin: true, ref: { name: 'mnist' } };
+    const description = { dataset: 'mnist', shape: [28, 28, 1], classes: 10, classNames: [], train: 8000, test: 2000, classCounts: { train: [], test: [] }, source: 'bundled' };
+    host.handle('datasets.list', () => [entry]);
+    host.handle('datasets.inspect', (p) => ({ description, samples: { datasetId: p.datasetId, split: 'train', classNames: [], samples: [] } }));
+    const s = useDatasetsStore();
+    await s.load(null);
+    await flush();
+    expect(host.calls.map((c) => c.method)).toEqual(['datasets.list', 'datasets.inspect']);
+    expect(host.callsOf('datasets.inspect')).toEqual([{ datasetId: 'builtin:mnist', ...DATASET_GRID_SAMPLES }]);
+    expect(s.description?.train).toBe(8000);
+    expect(s.samples?.datasetId).toBe('builtin:mnist');
   });
 });

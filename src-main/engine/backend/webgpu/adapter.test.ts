@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { autoBackend } from '../../../shared/backends';
-import { buildModelSpec } from '../../models/builders';
-import { describeAdapter, isSoftwareAdapter, type GpuAdapterSummary } from './adapter-info';
+import { buildModelSpec } from '../../../catalog/models/builders';
+import { describeAdapter, isSoftwareAdapter, type GpuAdapterSummary } from '../../../shared/gpu-adapters';
 import { dawnCandidates, prepareEglEnvironment } from './dawn';
 import { batchDoesNotFit, largestActivation } from './memory';
 

@@ -18,7 +18,7 @@
 import type { DataId } from '@tensorflow/tfjs-core/dist/tensor_info';
 import type { BackendValues } from '@tensorflow/tfjs-core';
 import { tf } from '../../tf';
-import { formatBytes } from './adapter-info';
+import { formatBytes } from '../../../shared/gpu-adapters';
 import { loadDawn, type FoundAdapter } from './dawn';
 
 export const WEBGPU_BACKEND = 'webgpu';

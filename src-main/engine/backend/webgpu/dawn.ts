@@ -10,7 +10,7 @@
  * which prepareEglEnvironment sets when no display is configured (Mesa reads it when Dawn first
  * opens EGL, so it must be set before the first adapter request).
  */
-import { isSoftwareAdapter, type DawnBackend, type GpuAdapterSummary } from './adapter-info';
+import { isSoftwareAdapter, type DawnBackend, type GpuAdapterSummary } from '../../../shared/gpu-adapters';
 
 export interface DawnCandidate {
   backend: DawnBackend;

@@ -4,8 +4,8 @@
  * registers the backend on the preferred adapter (the first hardware one, else a software one:
  * `auto` skips software adapters, an explicit `--backend webgpu` takes them — tests do).
  */
-import type { GpuAdapterSummary } from './adapter-info';
-import { describeAdapter } from './adapter-info';
+import type { GpuAdapterSummary } from '../../../shared/gpu-adapters';
+import { describeAdapter } from '../../../shared/gpu-adapters';
 import { discoverAdapters, preferredAdapter, type Discovery } from './dawn';
 import { registerWebgpuBackend, WEBGPU_BACKEND } from './backend';
 import { registerWebgpuTrainingKernels } from './kernels';
@@ -63,4 +63,4 @@ export function onWebgpuReady(): void {
 export { WEBGPU_BACKEND };
 export { webgpuAdapterInUse, webgpuDeviceError } from './backend';
 export { batchDoesNotFit } from './memory';
-export type { GpuAdapterSummary, GpuLimits } from './adapter-info';
+export type { GpuAdapterSummary, GpuLimits } from '../../../shared/gpu-adapters';

@@ -5,8 +5,8 @@
  * feature size × 4 bytes, must fit in one binding. Total memory is not known in advance
  * (WebGPU does not report it); running out of it is reported by the device at the first read.
  */
-import { INPUT, inferShapes, type ModelSpec } from '../../models/spec';
-import { formatBytes, type GpuLimits } from './adapter-info';
+import { INPUT, inferShapes, type ModelSpec } from '../../../catalog/models/spec';
+import { formatBytes, type GpuLimits } from '../../../shared/gpu-adapters';
 
 export interface LargestTensor {
   node: string;

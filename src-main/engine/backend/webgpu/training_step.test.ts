@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { ModelName } from '../../../shared/run-config';
 import { defaultRunConfig } from '../../../shared/run-config';
-import { buildModelSpec } from '../../models/builders';
+import { buildModelSpec } from '../../../catalog/models/builders';
 import { forward } from '../../models/forward';
 import { disposeParams, initParams, trainableVariables } from '../../models/init';
 import { regularize } from '../../regularizers';

@@ -1,7 +1,6 @@
 /** Reading which CUDA / cuDNN / TensorFlow library failed from the loaders' messages. */
 import { describe, expect, it } from 'vitest';
 
-import { withLibraryFailures } from '../../services/backend-probe';
 import { cudaLibraryFailures } from './cuda-libraries';
 
 describe('cudaLibraryFailures', () => {
@@ -23,22 +22,5 @@ describe('cudaLibraryFailures', () => {
 
   it('finds nothing in unrelated text', () => {
     expect(cudaLibraryFailures('Cannot find module @tensorflow/tfjs-node-gpu')).toEqual([]);
-  });
-
-  it("adds the libraries TensorFlow logged to the tensorflow status (CPU fallback said in its detail)", () => {
-    const statuses = withLibraryFailures(
-      [
-        { name: 'tensorflow', available: true, detail: '@tensorflow/tfjs-node-gpu' },
-        { name: 'wasm', available: true },
-      ],
-      "Could not load dynamic library 'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object file",
-    );
-    expect(statuses[0]).toEqual({
-      name: 'tensorflow',
-      available: true,
-      detail: '@tensorflow/tfjs-node-gpu; CUDA is not usable, TensorFlow runs on the CPU: libcudnn.so.8 could not be loaded',
-      missingLibraries: ['libcudnn.so.8'],
-    });
-    expect(statuses[1]).toEqual({ name: 'wasm', available: true });
   });
 });

@@ -114,7 +114,7 @@ export interface ModelSpec {
   nodes: LayerNode[];
   /** Node producing the logits. */
   output: string;
-  /** FFR taps x_1..x_L, in order (DESIGN.md §3). */
+  /** FFR taps x_1..x_L, in order (docs/ffr.md). */
   taps: string[];
   prunable: PrunableLayer[];
 }
