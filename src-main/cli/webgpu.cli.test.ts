@@ -85,7 +85,7 @@ describe.skipIf(skip !== null)(`ffr on the webgpu backend${skip ? ` (skipped: ${
     expect(s.points.map((x) => x.ratio)).toEqual([0.2, 0.5]);
 
     for (const format of ['onnx', 'tfjs']) {
-      const e = json<{ verified: boolean; maxAbsDiff: number }>(ffr('export', p.pruneId, '--format', format, '--out', path.join(home, `out-${format}`), '--json'));
+      const e = json<{ verified: boolean; maxAbsDiff: number }>(ffr('export', p.pruneId, '--format', format, '--out', path.join(home, 'exports', `out-${format}`), '--json'));
       expect(e.verified).toBe(true);
       expect(e.maxAbsDiff).toBeLessThanOrEqual(1e-4);
     }
