@@ -2,8 +2,9 @@
  * The host never loads tfjs, nor decodes a dataset: a real `ffr serve` process answers the UI's
  * calls — app info (the backend probe), datasets, a run validated, trained, read back and
  * compared — while a probe loaded into every process (scripts/host-probe/probe.mjs) records what
- * each one loaded. The server's own record must show no tfjs engine, no @tensorflow module and no
- * image codec; the trainers it started must show tfjs (so the probe does see it when it is there).
+ * each one loaded. The server's own record must show no tfjs engine, no @tensorflow module, no
+ * image codec and not Dawn's binding (the WebGPU probe runs in a trainer too); the trainers it
+ * started must show tfjs and Dawn (so the probe does see them when they are there).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ interface ProbeReport {
   tfEngine: boolean;
   tensorflowModules: string[];
   imageCodecModules: string[];
+  gpuModules: string[];
 }
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-no-tfjs-home-'));
@@ -28,6 +30,8 @@ const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-no-tfjs-probe-'));
 let server: ChildProcess;
 let origin = '';
 let token = '';
+/** The webgpu status app.info reported (probed by a trainer, never by the server). */
+let webgpu: { available: boolean; reason?: string } | undefined;
 
 async function call<T>(method: string, params: unknown): Promise<T> {
   const res = await fetch(`${origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ffr-token': token }, body: JSON.stringify(params) });
@@ -75,8 +79,10 @@ afterAll(() => {
 describe('ffr serve without tfjs', () => {
   it('answers the UI while its trainers do the tfjs and dataset work', async () => {
     expect(await call('app.ping', {})).toEqual({ ok: true });
-    const info = await call<{ backends: Array<{ name: string }> }>('app.info', {});
+    const info = await call<{ backends: Array<{ name: string; available: boolean; reason?: string }> }>('app.info', {});
     expect(info.backends.map((b) => b.name)).toContain('cpu');
+    webgpu = info.backends.find((b) => b.name === 'webgpu');
+    expect(webgpu, 'app.info lists webgpu').toBeDefined();
     expect((await call<unknown[]>('datasets.list', {})).length).toBeGreaterThanOrEqual(2);
     const inspected = await call<{ samples: { samples: unknown[] } }>('datasets.inspect', { datasetId: 'builtin:synthetic', perClass: 1 });
     expect(inspected.samples.samples).toHaveLength(10);
@@ -91,7 +97,7 @@ describe('ffr serve without tfjs', () => {
     expect((await call<{ configDiff: Record<string, unknown> }>('runs.compare', { runIds: [a.id, b.id] })).configDiff).toHaveProperty('regularizer');
   });
 
-  it('the server process never loaded tfjs nor an image codec; its trainers did load tfjs', async () => {
+  it('the server process never loaded tfjs, an image codec or Dawn; its trainers did load tfjs and Dawn', async () => {
     const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
     await exited;
@@ -101,7 +107,10 @@ describe('ffr serve without tfjs', () => {
     expect(host!.tfEngine).toBe(false);
     expect(host!.tensorflowModules).toEqual([]);
     expect(host!.imageCodecModules).toEqual([]);
+    expect(host!.gpuModules, "the server never loads Dawn's binding").toEqual([]);
     const trainers = reports.filter((r) => r.pid !== server.pid);
     expect(trainers.some((r) => r.tfEngine && r.tensorflowModules.length > 0)).toBe(true);
+    // The backend probe's trainer loaded Dawn (unless Dawn itself cannot load here, or is switched off).
+    if (!/did not load|FFR_WEBGPU=0/.test(webgpu?.reason ?? '')) expect(trainers.some((r) => r.gpuModules.length > 0)).toBe(true);
   });
 });

@@ -7,7 +7,8 @@
 // Two independent signs of tfjs: its engine global (`globalThis._tfengine`, created when
 // @tensorflow/tfjs-core is evaluated) and any module of an @tensorflow package in the CommonJS
 // cache (tfjs's Node builds are CommonJS, so importing them from ESM goes through that cache).
-// The image codecs (pngjs, jpeg-js) are in that cache too when a dataset's images were decoded.
+// The image codecs (pngjs, jpeg-js) are in that cache too when a dataset's images were decoded, and
+// so is Dawn's native binding (node_modules/webgpu/dist/<platform>/dawn.node) once WebGPU was probed.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -23,6 +24,7 @@ if (dir) {
       tfEngine: Object.prototype.hasOwnProperty.call(globalThis, '_tfengine'),
       tensorflowModules: cached.filter((k) => k.includes(`${path.sep}@tensorflow${path.sep}`)),
       imageCodecModules: cached.filter((k) => /[\\/]node_modules[\\/](pngjs|jpeg-js)[\\/]/.test(k)),
+      gpuModules: cached.filter((k) => /[\\/]node_modules[\\/]webgpu[\\/]/.test(k)),
       commonJsModules: cached.length,
       rssBytes: process.memoryUsage().rss,
     };
