@@ -112,6 +112,17 @@ describe('ffr CLI', () => {
     // The none run has no weight to show: no `lambda` row for either run.
     expect(cmp.configDiff).not.toHaveProperty('lambda');
     expect(cmp.configDiff['ffr.lambdaLength']).toEqual([0.5, null]);
+
+    // Without --json: what the help says — config and per-layer sparsity; compare per layer too.
+    const text = ffr('runs', 'show', ffrRun);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(/config:\n {2}model +mlp\n/);
+    expect(text.stderr).toMatch(/per-layer sparsity at epoch 2 /);
+    expect(text.stderr).toMatch(/\nfc1 +dense +\d+ +\d+\.\d%/);
+    const cmpText = ffr('runs', 'compare', ffrRun, baseRun);
+    expect(cmpText.code, cmpText.stderr).toBe(0);
+    expect(cmpText.stderr).toMatch(new RegExp(`structured sparsity per layer, last epoch \\(channels in brackets\\):\\nlayer +${ffrRun} +${baseRun}`));
+    expect(cmpText.stderr).toMatch(/\nfc2 +\d+\.\d% \(\d+\) +\d+\.\d% \(\d+\)/);
   });
 
   it.each([

@@ -8,6 +8,7 @@ import { DatasetError } from '../catalog/datasets/errors';
 import { readDatasetHeader } from '../catalog/datasets/header';
 import { buildModelSpec } from '../catalog/models/builders';
 import { inferShapes } from '../catalog/models/spec';
+import { classesFromConfig, detectCollapse } from '../shared/collapse';
 import type { CompareResult, ConfigValidation, RunDetails, RunSummary } from '../shared/contract';
 import { isActiveStatus, isResumableStatus, RESUMABLE_STATUSES } from '../shared/metrics';
 import { RunConfig, completeRunConfig, flattenConfig, type RunConfigInput } from '../shared/run-config';
@@ -189,8 +190,11 @@ export class RunService {
 
   summary(runId: string): RunSummary {
     const run = this.store.runs.require(runId);
-    const last = this.store.metrics.latest(runId);
+    const metrics = this.store.metrics.list(runId);
+    const last = metrics.at(-1) ?? null;
+    const best = metrics.reduce<(typeof metrics)[number] | null>((b, m) => (b === null || m.testAccuracy > b.testAccuracy ? m : b), null);
     const snapshots = last ? this.store.snapshots.list(runId, { epoch: last.epoch }) : [];
+    const finished = !isActiveStatus(this.live(run).status);
     return {
       runId,
       name: run.name,
@@ -199,8 +203,10 @@ export class RunService {
       epochs: run.epochsDone,
       error: run.error,
       final: last
-        ? { trainLoss: last.trainLoss, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
+        ? { trainLoss: last.trainLoss, trainCrossEntropy: last.trainCrossEntropy, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
         : null,
+      best: best ? { epoch: best.epoch, testAccuracy: best.testAccuracy } : null,
+      collapse: finished ? detectCollapse(metrics, run.modelInfo?.classes ?? classesFromConfig(run.config)) : null,
       sparsity: summarizeSparsity(snapshots),
       layers: snapshots.map((s) => ({
         name: s.layer,

@@ -15,6 +15,7 @@
  * - Stability: once published, names are only ever added, never renamed or removed.
  */
 import { z } from 'zod';
+import { Collapse } from './collapse';
 import { EpochMetrics, RunStatus } from './metrics';
 import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint } from './prune-types';
 import { BACKEND_CHOICES, BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
@@ -221,9 +222,14 @@ export const RunSummary = z.object({
   backend: z.string().nullable(),
   epochs: z.number().int(),
   error: z.string().nullable(),
+  /** The last epoch's numbers. trainLoss is the total loss (cross-entropy + weighted regularizer). */
   final: z
-    .object({ trainLoss: z.number(), testAccuracy: z.number(), length: z.number(), curvature: z.number() })
+    .object({ trainLoss: z.number(), trainCrossEntropy: z.number(), testAccuracy: z.number(), length: z.number(), curvature: z.number() })
     .nullable(),
+  /** The epoch with the highest test accuracy (the final one may be lower). */
+  best: z.object({ epoch: z.number().int(), testAccuracy: z.number() }).nullable(),
+  /** Set when a finished run collapsed (shared/collapse.ts: near chance, or far below its best epoch). */
+  collapse: Collapse.nullable(),
   sparsity: z.object({ structured: z.number(), unstructured: z.number() }).nullable(),
   layers: z.array(
     z.object({ name: z.string(), filters: z.number().int(), structuredSparsity: z.number(), unstructuredSparsity: z.number() }),

@@ -22,3 +22,15 @@ export function summarizeSparsity(layers: readonly LayerSparsity[]): ModelSparsi
   const unstructured = layers.reduce((s, l) => s + l.unstructuredSparsity, 0) / layers.length;
   return { structured, unstructured };
 }
+
+/**
+ * The per-channel measure the headline structured sparsity counts by (docs/pruning.md, docs/ffr.md).
+ * Snapshots that name their measure (`structuredMeasure`) say it themselves; older ones used activity.
+ * Every figure that shows the headline number, or a distribution meant to explain it, uses this.
+ */
+export const HEADLINE_MEASURE = 'activity';
+
+export function headlineMeasure(rows: readonly object[]): string {
+  const named = (rows[0] as { structuredMeasure?: unknown } | undefined)?.structuredMeasure;
+  return typeof named === 'string' ? named : HEADLINE_MEASURE;
+}

@@ -94,6 +94,8 @@ export const ModelInfo = z.object({
   params: z.number().int().min(0),
   macs: z.number().int().min(0),
   widths: z.record(z.string(), z.number().int().min(0)),
+  /** Output classes (the trainer reports it; runs recorded before it have none). */
+  classes: z.number().int().min(2).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

@@ -1,7 +1,8 @@
 /** `ffr runs list|show|compare|resume|cancel|delete`. */
 import type { Command } from 'commander';
 import type { App } from '../../services/app';
-import { formatCount, formatPercent, info, printJson, table } from '../output';
+import { info, printJson, table } from '../output';
+import { formatCompare, formatRunShow } from './run-text';
 import { followRun } from './train';
 
 export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
@@ -33,14 +34,15 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
 
   runs
     .command('show <run>')
-    .description('config, status, per-epoch metrics and layer snapshots of a run')
+    .description('status, config, per-epoch metrics and per-layer sparsity of a run (--json: every epoch\'s snapshots and the step scalars)')
     .option('--json', 'print one JSON document')
     .action((id: string, o: { json?: boolean }) =>
       withApp(async (app) => {
         const d = app.runs.show(id);
         if (o.json) return printJson(d);
-        info(`${d.run.id} "${d.run.name}" ${d.run.status}${d.run.error ? `: ${d.run.error}` : ''}`);
-        info(table(['epoch', 'train loss', 'test acc', 'length', 'curvature', 'lr', 's'], d.metrics.map((m) => [String(m.epoch), m.trainLoss.toFixed(4), formatPercent(m.testAccuracy, 2), m.ffrLength.toFixed(3), m.ffrCurvature.toFixed(3), m.lr.toPrecision(3), m.seconds.toFixed(1)])));
+        const last = d.metrics.at(-1);
+        const lastSnapshots = last ? app.store.snapshots.list(id, { epoch: last.epoch }) : [];
+        info(formatRunShow({ run: d.run, metrics: d.metrics, lastSnapshots, summary: app.runs.summary(id) }));
       }),
     );
 
@@ -52,9 +54,7 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
       withApp(async (app) => {
         const c = app.runs.compare(ids);
         if (o.json) return printJson(c);
-        info(table(['run', 'regularizer', 'test acc', 'structured', 'params', 'MACs'], c.runs.map((r, i) => [r.runId, String(c.configs[i]!['regularizer']), formatPercent(r.final?.testAccuracy, 2), formatPercent(r.sparsity?.structured), formatCount(r.params), formatCount(r.macs)])));
-        info('\nconfig differences:');
-        for (const [k, v] of Object.entries(c.configDiff)) info(`  ${k}: ${v.map((x) => JSON.stringify(x)).join(' | ')}`);
+        info(formatCompare(c));
       }),
     );
 
