@@ -371,6 +371,11 @@ export const methods = {
     'A run with all its epoch metrics, per-layer snapshots, checkpoints and fine-tune children.',
   ),
   'runs.summary': method(z.object({ runId: Id }), RunSummary, 'Final metrics, sparsity and size of a run.'),
+  'runs.summaries': method(
+    z.object({ runIds: z.array(Id).max(500, 'asks for at most 500 runs at once') }),
+    z.array(RunSummary),
+    'runs.summary of several runs in one call (the runs table), in the order asked.',
+  ),
   'runs.defaults': method(
     z.object({ model: z.string().optional() }),
     RunConfig,
@@ -489,7 +494,13 @@ export type RunProgress = z.infer<typeof RunProgress>;
 
 export const events = {
   /** A run changed status (queued on create/resume, running, completed, failed with its reason…). */
-  'run-status': z.object({ runId: z.string(), status: RunStatus, error: z.string().nullable() }),
+  'run-status': z.object({
+    runId: z.string(),
+    status: RunStatus,
+    error: z.string().nullable(),
+    /** queued only: waiting for a trainer slot, or its trainer is starting (see Run.queuePhase). */
+    queuePhase: z.enum(['waiting', 'starting']).optional(),
+  }),
   /** Training progress, a few times per epoch at most. */
   'run-progress': RunProgress,
   /** An epoch was recorded: its metrics and every layer's snapshot (for live curves and heatmaps). */

@@ -123,6 +123,11 @@ export const Run = z.object({
   notes: z.string(),
   tags: z.array(z.string()),
   modelInfo: ModelInfo.nullable(),
+  /**
+   * Only on a queued run a host is holding (not stored): `waiting` for a free trainer slot, or
+   * `starting` its trainer (loading the backend and the data, which takes seconds).
+   */
+  queuePhase: z.enum(['waiting', 'starting']).optional(),
 });
 export type Run = z.infer<typeof Run>;
 

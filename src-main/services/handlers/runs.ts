@@ -9,6 +9,7 @@ export function runHandlers({ app, background }: HandlerContext): DomainHandlers
     'runs.list': (filter) => runs.list(filter),
     'runs.get': ({ runId }) => runs.show(runId),
     'runs.summary': ({ runId }) => runs.summary(runId),
+    'runs.summaries': ({ runIds }) => runIds.map((id) => runs.summary(id)),
     'runs.defaults': ({ model }) => {
       if (model === undefined) return defaultRunConfig();
       const m = ModelName.safeParse(model);

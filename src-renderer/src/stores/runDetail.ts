@@ -9,6 +9,7 @@ import { api, ApiError, errorMessage, type RunDetails } from '../api';
 import type { EpochMetrics } from '../../../src-main/shared/metrics';
 import type { SnapshotRow } from '../../../src-main/shared/store-types';
 import { isActiveStatus } from '../../../src-main/shared/metrics';
+import { useProjectsStore } from './projects';
 
 export const useRunDetailStore = defineStore('runDetail', () => {
   const runId = ref<string | null>(null);
@@ -78,7 +79,12 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     notFound.value = false;
     try {
       const d = await api.call('runs.get', { runId: id });
-      if (runId.value === id) details.value = d;
+      if (runId.value === id) {
+        details.value = d;
+        // A run opened directly (a link, a reload, its Prune page) makes its project the current one.
+        const projects = useProjectsStore();
+        if (d.run.projectId && projects.currentId !== d.run.projectId) projects.select(d.run.projectId);
+      }
     } catch (e) {
       if (runId.value === id) {
         error.value = errorMessage(e);

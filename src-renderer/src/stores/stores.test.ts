@@ -85,7 +85,7 @@ describe('runs store', () => {
   it('applies progress and status events in place and reloads once a run finishes', async () => {
     const rows: Run[] = [run('r1', { status: 'queued', epochsDone: 0 })];
     host.handle('runs.list', () => rows);
-    host.handle('runs.summary', (p) => summary(run(String(p.runId)), 0.9));
+    host.handle('runs.summaries', (p) => (p.runIds as string[]).map((id) => summary(run(id), 0.9)));
     const s = useRunsStore();
     s.listen();
     await s.load('p1');
@@ -102,6 +102,8 @@ describe('runs store', () => {
     expect(host.callsOf('runs.list')).toHaveLength(2);
     expect(s.active).toHaveLength(0);
     expect(s.summaries.r1?.final?.testAccuracy).toBe(0.9);
+    // One call for the table's numbers, not one per run.
+    expect(host.callsOf('runs.summaries')).toEqual([{ runIds: ['r1'] }]);
   });
 
   it('a status event for an unknown run (started elsewhere) reloads the list', async () => {
@@ -160,7 +162,7 @@ describe('runs store: rename and delete', () => {
 
   it('remove drops the run and its fine-tune children from the list and closes the open run', async () => {
     host.handle('runs.list', () => [run('r1'), run('ft', { parentRunId: 'r1', kind: 'finetune' }), run('r2')]);
-    host.handle('runs.summary', (p) => summary(run(String(p.runId)), 0.9));
+    host.handle('runs.summaries', (p) => (p.runIds as string[]).map((id) => summary(run(id), 0.9)));
     host.handle('runs.get', () => details(run('r1'), [1]));
     host.handle('runs.delete', () => ({ runIds: ['r1', 'ft'] }));
     const s = useRunsStore();
