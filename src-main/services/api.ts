@@ -9,11 +9,15 @@
  * instead of confusing the renderer). Every error becomes `{code, message}` with one sentence,
  * the code taken from the error's kind (errors.ts), never from its text.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { describeParamsError, isMethodName, methods, type ApiErrorBody, type AppInfo, type BackendStatus, type EventFrame, type MethodName, type Methods } from '../shared/contract';
 import type { App } from './app';
 import { AppInfoService } from './app-info';
 import { ServiceError, toErrorBody } from './errors';
+import { archiveName, exportArchive, exportFilePath, exportRecord } from './export-files';
 import { EventBridge } from './events';
 import { appHandlers } from './handlers/app';
 import { datasetHandlers } from './handlers/datasets';
@@ -32,6 +36,18 @@ export interface ApiOptions {
   backendStatuses?: () => Promise<BackendStatus[]>;
   /** Extra version strings (Electron adds electron/chrome). */
   versions?: Record<string, string>;
+  /**
+   * Opens a folder in the desktop's file manager (Electron: shell.openPath). Without it,
+   * export.open is refused: a browser downloads the files instead.
+   */
+  openFolder?: (dir: string) => Promise<void>;
+}
+
+/** A file the browser downloads (ffr serve's /api/files/ route). */
+export interface Download {
+  stream: Readable;
+  filename: string;
+  type: string;
 }
 
 export interface Api {
@@ -45,6 +61,8 @@ export interface Api {
   warmUp(): void;
   /** Detaches from the job manager. */
   dispose(): void;
+  /** One file of an export, or (file omitted) all of them as a zip; throws a ServiceError (not-found). */
+  exportDownload(exportId: string, file?: string): Download;
 }
 
 export function createApi(app: App, options: ApiOptions): Api {
@@ -64,6 +82,7 @@ export function createApi(app: App, options: ApiOptions): Api {
       p.catch((e: unknown) => events.emit('log', { runId: null, level: 'error', message: toErrorBody(e).message }));
     },
     toolLog: (runId) => (message) => events.emit('log', { runId, level: 'info', message }),
+    ...(options.openFolder ? { openFolder: options.openFolder } : {}),
   };
   const handlers: Handlers = {
     ...appHandlers(ctx),
@@ -108,5 +127,10 @@ export function createApi(app: App, options: ApiOptions): Api {
     subscribe: (listener) => events.subscribe(listener),
     warmUp: () => appInfo.warmUp(),
     dispose: () => events.dispose(),
+    exportDownload(exportId, file) {
+      const record = exportRecord(app.store, exportId);
+      if (file === undefined) return { stream: exportArchive(record), filename: `${archiveName(record)}.zip`, type: 'application/zip' };
+      return { stream: fs.createReadStream(exportFilePath(record, file)), filename: path.basename(file), type: 'application/octet-stream' };
+    },
   };
 }

@@ -86,6 +86,15 @@ export const IPC_EVENT_CHANNEL = 'ffr:event';
 export const HTTP_API_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';
 export const TOKEN_HEADER = 'x-ffr-token';
+/**
+ * Browser mode's downloads (GET, token in the query like every API path):
+ * `/api/files/exports/<exportId>/<file>` one file of an export, `/api/files/exports/<exportId>.zip` all.
+ */
+export const HTTP_EXPORT_FILES_PREFIX = '/api/files/exports/';
+
+export function exportFileUrl(exportId: string, file: string | null): string {
+  return file === null ? `${HTTP_EXPORT_FILES_PREFIX}${encodeURIComponent(exportId)}.zip` : `${HTTP_EXPORT_FILES_PREFIX}${encodeURIComponent(exportId)}/${file.split('/').map(encodeURIComponent).join('/')}`;
+}
 export const TOKEN_QUERY = 'token';
 
 // ---------------------------------------------------------------------------------------------
@@ -458,6 +467,11 @@ export const methods = {
       .refine((p) => (p.runId === undefined) !== (p.pruneId === undefined), { message: 'give exactly one of runId or pruneId' }),
     z.array(ExportRecord),
     'The exports of a run or of a prune.',
+  ),
+  'export.open': method(
+    z.object({ exportId: Id }),
+    z.object({ exportId: z.string(), dir: z.string() }),
+    'Opens an export’s folder in the file manager (desktop app only; forbidden under ffr serve, where the files download).',
   ),
 } as const;
 

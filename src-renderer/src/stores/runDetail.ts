@@ -5,9 +5,9 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { api, ApiError, errorMessage, type RunDetails } from '../api';
+import { api, ApiError, errorMessage, type PruneView, type RunDetails } from '../api';
 import type { EpochMetrics } from '../../../src-main/shared/metrics';
-import type { SnapshotRow } from '../../../src-main/shared/store-types';
+import type { Run, SnapshotRow } from '../../../src-main/shared/store-types';
 import { isActiveStatus } from '../../../src-main/shared/metrics';
 import { useProjectsStore } from './projects';
 
@@ -69,6 +69,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   async function load(id: string): Promise<void> {
     if (runId.value !== id) {
       details.value = null;
+      sourcePrune.value = null;
       pinnedEpoch.value = null;
       selectedLayer.value = null;
       actionError.value = null;
@@ -81,6 +82,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       const d = await api.call('runs.get', { runId: id });
       if (runId.value === id) {
         details.value = d;
+        void loadSourcePrune(d.run);
         // A run opened directly (a link, a reload, its Prune page) makes its project the current one.
         const projects = useProjectsStore();
         if (d.run.projectId && projects.currentId !== d.run.projectId) projects.select(d.run.projectId);
@@ -94,6 +96,22 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       loading.value = false;
     }
     listen();
+  }
+
+  /** A fine-tune of a pruned model: the prune it starts from (for the architecture diff). */
+  const sourcePrune = ref<PruneView | null>(null);
+  async function loadSourcePrune(r: Run): Promise<void> {
+    if (r.kind !== 'finetune' || !r.parentRunId) {
+      sourcePrune.value = null;
+      return;
+    }
+    try {
+      const prunes = await api.call('prune.list', { runId: r.parentRunId });
+      if (runId.value === r.id) sourcePrune.value = prunes.find((p) => p.childRunId === r.id) ?? null;
+    } catch {
+      // The parent may be gone; the run page still works without the diff.
+      if (runId.value === r.id) sourcePrune.value = null;
+    }
   }
 
   function listen(): void {
@@ -199,7 +217,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   }
 
   return {
-    runId, details, loading, error, notFound, actionError, busy, run, isActive, metrics, epochs, layers,
+    runId, details, sourcePrune, loading, error, notFound, actionError, busy, run, isActive, metrics, epochs, layers,
     selectedEpoch, selectedLayer, currentLayer, snapshotsAtSelected, snapshot,
     setEpoch, load, refresh, cancel, resume, duplicate, saveNotes, setTags, renamed, deleted,
   };
