@@ -81,7 +81,16 @@ export function createApi(app: App, options: ApiOptions): Api {
     background: (p) => {
       p.catch((e: unknown) => events.emit('log', { runId: null, level: 'error', message: toErrorBody(e).message }));
     },
-    toolLog: (runId) => (message) => events.emit('log', { runId, level: 'info', message }),
+    // A tool job's lines go to the log of the run it works on (kept, so its page shows them later).
+    toolLog: (runId) => (message) => {
+      let line = null;
+      try {
+        line = app.store.logs.append(runId, 'info', message);
+      } catch {
+        // Keeping the line is best effort; the event still goes out.
+      }
+      events.emit('log', { runId, level: 'info', message, ...(line ? { seq: line.seq, time: line.time } : {}) });
+    },
     ...(options.openFolder ? { openFolder: options.openFolder } : {}),
   };
   const handlers: Handlers = {

@@ -11,13 +11,15 @@
 import { EventEmitter } from 'node:events';
 import type { Store } from '../store';
 import type { EventPayload, RunProgress } from '../shared/contract';
-import type { EpochMetrics, RunStatus } from '../shared/metrics';
+import type { EpochMetrics, RunStatus, StepScalars } from '../shared/metrics';
 import { TrainerMessage, isFinalMessage, type TrainJob } from '../trainer/protocol';
 import type { TrainerHandle, TrainerLauncher } from './trainer-launcher';
 
 export interface JobEvents {
   'run-status': [EventPayload<'run-status'>];
   'run-progress': [RunProgress];
+  /** Step scalars as the trainer sends them (stored with their epoch). */
+  'run-steps': [EventPayload<'run-steps'>];
   /** The contract's run-epoch event adds the epoch's snapshots, read back from the store. */
   'run-epoch': [{ runId: string; metrics: EpochMetrics }];
   log: [EventPayload<'log'>];
@@ -49,6 +51,8 @@ interface ActiveRun {
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
   startedAt: number;
+  /** The trainer said `started` (until then the run is queued with its trainer starting). */
+  trainerStarted: boolean;
   firstStepAt?: number;
   stepsAtFirst: number;
   epochsTotal: number;
@@ -72,6 +76,12 @@ export class JobManager extends EventEmitter<JobEvents> {
   private readonly cancelGraceMs: number;
   private readonly queue: QueuedRun[] = [];
   private readonly active = new Map<string, ActiveRun>();
+  /**
+   * Step scalars of each run's current epoch, not yet stored: they are written with the epoch in its
+   * one transaction (a crash mid-epoch loses them with the epoch itself, which a resume trains again).
+   * Readers (runs.steps) see them here meanwhile.
+   */
+  private readonly pendingSteps = new Map<string, StepScalars[]>();
 
   constructor(o: JobManagerOptions) {
     super();
@@ -89,7 +99,7 @@ export class JobManager extends EventEmitter<JobEvents> {
   submitRun(runId: string, job: TrainJob): Promise<RunOutcome> {
     return new Promise((resolve) => {
       this.queue.push({ runId, job, resolve });
-      this.emit('run-status', { runId, status: 'queued', error: null });
+      this.emit('run-status', { runId, status: 'queued', error: null, queuePhase: 'waiting' });
       this.pump();
     });
   }
@@ -101,6 +111,29 @@ export class JobManager extends EventEmitter<JobEvents> {
   /** Waiting for a free slot (not yet handed to a trainer). */
   isQueued(runId: string): boolean {
     return this.queue.some((q) => q.runId === runId);
+  }
+
+  /** For a run the manager holds before it trains: waiting for a slot, or its trainer starting. */
+  queuePhase(runId: string): 'waiting' | 'starting' | null {
+    if (this.isQueued(runId)) return 'waiting';
+    const run = this.active.get(runId);
+    return run && !run.trainerStarted ? 'starting' : null;
+  }
+
+  /** Step scalars the trainer sent for the epoch in progress (not stored yet). */
+  unsavedSteps(runId: string): StepScalars[] {
+    return [...(this.pendingSteps.get(runId) ?? [])];
+  }
+
+  /** Writes a line to the run's log and tells the UI (a line for a deleted run is only sent). */
+  private log(runId: string, level: 'info' | 'warn' | 'error', message: string): void {
+    let line = null;
+    try {
+      line = this.store.logs.append(runId, level, message);
+    } catch {
+      // A log line is not worth failing a run over (a full disk shows up in the epoch's write).
+    }
+    this.emit('log', { runId, level, message, ...(line ? { seq: line.seq, time: line.time } : {}) });
   }
 
   /** Cancels a queued or running run; false if the manager does not own it. */
@@ -146,6 +179,7 @@ export class JobManager extends EventEmitter<JobEvents> {
       handle,
       cancelRequested: false,
       startedAt: Date.now(),
+      trainerStarted: false,
       stepsAtFirst: 0,
       epochsTotal: job.config.epochs,
       epochStart: 0,
@@ -183,6 +217,8 @@ export class JobManager extends EventEmitter<JobEvents> {
       this.pump();
     });
     handle.send({ type: 'run', job });
+    // A slot was free: say so, so the UI shows "starting" instead of "waiting for a slot".
+    this.emit('run-status', { runId, status: 'queued', error: null, queuePhase: 'starting' });
   }
 
   private onTrainerMessage(run: ActiveRun, m: TrainerMessage, settle: (s: RunStatus, e: string | null) => void): void {
@@ -192,8 +228,10 @@ export class JobManager extends EventEmitter<JobEvents> {
         this.store.runs.markRunning(runId, { backend: m.backend });
         if (m.modelInfo) this.store.runs.setModelInfo(runId, m.modelInfo);
         run.epochStart = this.store.runs.require(runId).epochsDone;
+        run.trainerStarted = true;
+        this.pendingSteps.delete(runId);
         this.emit('run-status', { runId, status: 'running', error: null });
-        this.emit('log', { runId, level: 'info', message: `Training on the ${m.backend} backend.` });
+        this.log(runId, 'info', `Training on the ${m.backend} backend${run.epochStart > 0 ? `, from epoch ${run.epochStart + 1}` : ''}.`);
         break;
       case 'progress': {
         const done = (m.epoch - 1) * m.steps + m.step;
@@ -217,12 +255,23 @@ export class JobManager extends EventEmitter<JobEvents> {
         });
         break;
       }
-      case 'epoch':
-        this.store.runs.recordEpoch(runId, m.record);
+      case 'scalars': {
+        const pending = this.pendingSteps.get(runId) ?? [];
+        pending.push(m.row);
+        this.pendingSteps.set(runId, pending);
+        this.emit('run-steps', { runId, rows: [m.row] });
+        break;
+      }
+      case 'epoch': {
+        const epoch = m.record.metrics.epoch;
+        const pending = this.pendingSteps.get(runId) ?? [];
+        this.store.runs.recordEpoch(runId, m.record, pending.filter((r) => r.epoch <= epoch));
+        this.pendingSteps.set(runId, pending.filter((r) => r.epoch > epoch));
         this.emit('run-epoch', { runId, metrics: m.record.metrics });
         break;
+      }
       case 'log':
-        this.emit('log', { runId, level: m.level, message: m.message });
+        this.log(runId, m.level, m.message);
         break;
       case 'result':
         break;
@@ -236,6 +285,10 @@ export class JobManager extends EventEmitter<JobEvents> {
   }
 
   private finish(runId: string, status: RunStatus, error: string | null): void {
+    this.pendingSteps.delete(runId);
+    if (status === 'failed') this.log(runId, 'error', `Failed: ${error ?? 'no reason was given'}`);
+    else if (status === 'cancelled') this.log(runId, 'warn', 'Cancelled.');
+    else if (status === 'completed') this.log(runId, 'info', 'Completed.');
     if (status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted') {
       // A resumed run waits in the queue with its previous final status still stored (the row turns
       // `running` only when its trainer starts); cancelling it there leaves that status as it was.

@@ -42,7 +42,7 @@ describe('openDatabase', () => {
     try {
       expect(fs.existsSync(file)).toBe(true);
       expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
-      expect(schemaVersion(db)).toBe(3);
+      expect(schemaVersion(db)).toBe(8);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -54,7 +54,10 @@ describe('openDatabase', () => {
         'metrics',
         'projects',
         'prunes',
+        'run_logs',
+        'run_steps',
         'runs',
+        'schema_migrations',
         'sweeps',
       ]);
       expect(indexes(db)).toEqual(expect.arrayContaining(['runs_project_created', 'runs_parent', 'prunes_child']));
@@ -82,7 +85,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const db = new Database(file);
-    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: 3, applied: [] });
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 8, to: 8, applied: [] });
     db.close();
   });
 
@@ -103,7 +106,7 @@ describe('openDatabase', () => {
 
     const store = openStore(file);
     try {
-      expect(schemaVersion(store.db)).toBe(3);
+      expect(schemaVersion(store.db)).toBe(8);
       expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
       expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
       const run = store.runs.require('run-old001');
@@ -118,7 +121,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const raw = new Database(file);
-    raw.pragma('user_version = 7');
+    raw.pragma('user_version = 9');
     raw.close();
     let error: unknown;
     try {
@@ -129,11 +132,11 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('newer-database');
     expect((error as StoreError).message).toBe(
-      `The database ${file} has schema version 7, newer than version 3 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+      `The database ${file} has schema version 9, newer than version 8 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
     );
     // Refused, not touched.
     const check = new Database(file);
-    expect(schemaVersion(check)).toBe(7);
+    expect(schemaVersion(check)).toBe(9);
     check.close();
   });
 
@@ -142,8 +145,8 @@ describe('openDatabase', () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: 4,
-        name: '0004-broken',
+        version: 9,
+        name: '0009-broken',
         up(db: Database.Database) {
           db.exec('CREATE TABLE half_done (x INTEGER)');
           throw new Error('boom');
@@ -152,9 +155,43 @@ describe('openDatabase', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
     const db = new Database(file);
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(8);
     expect(tables(db)).not.toContain('half_done');
     db.close();
+  });
+
+  it('numbers may have gaps: a lower migration that arrives later is still applied, once', () => {
+    const file = temp();
+    // A build that knows 1, 2, 3 and 8 (4–7 are being written elsewhere) creates the database.
+    openDatabase(file).close();
+    const later = { version: 5, name: '0005-later', up: (db: Database.Database) => db.exec('CREATE TABLE arrived_later (x INTEGER)') };
+    const withFive = [...MIGRATIONS.slice(0, 3), later, ...MIGRATIONS.slice(3)];
+    const db = new Database(file);
+    try {
+      expect(migrate(db, withFive, file)).toEqual({ from: 8, to: 8, applied: ['0005-later'] });
+      expect(tables(db)).toContain('arrived_later');
+      expect(migrate(db, withFive, file).applied).toEqual([]);
+      // A build that knows only 1–3 must refuse this database (it has 5 and 8).
+      expect(() => migrate(db, MIGRATIONS.slice(0, 3), file)).toThrow(/has schema version 8, newer than version 3/);
+      // Nor may a build without 5 open it once 5 is recorded, even at the same user_version.
+      expect(() => migrate(db, MIGRATIONS, file)).toThrow(/newer than version 8/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a database from before the ledger counts every migration up to its user_version as applied', () => {
+    const file = temp();
+    const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) });
+    old.exec('DROP TABLE schema_migrations');
+    old.close();
+    const db = new Database(file);
+    try {
+      expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: 8, applied: ['0008-run-steps-and-logs'] });
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([1, 2, 3, 8].map((version) => ({ version })));
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a file that is not a database, and a database of another application', () => {

@@ -5,11 +5,13 @@ import type { StoreContext } from './context';
 import { CheckpointsRepository } from './repositories/checkpoints';
 import { DatasetsRepository } from './repositories/datasets';
 import { ExportsRepository } from './repositories/exports';
+import { LogsRepository } from './repositories/logs';
 import { MetricsRepository } from './repositories/metrics';
 import { ProjectsRepository } from './repositories/projects';
 import { PrunesRepository } from './repositories/prunes';
 import { RunsRepository } from './repositories/runs';
 import { SnapshotsRepository } from './repositories/snapshots';
+import { StepsRepository } from './repositories/steps';
 import { SweepsRepository } from './repositories/sweeps';
 
 export class Store {
@@ -22,6 +24,8 @@ export class Store {
   readonly prunes: PrunesRepository;
   readonly sweeps: SweepsRepository;
   readonly exports: ExportsRepository;
+  readonly steps: StepsRepository;
+  readonly logs: LogsRepository;
   /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
   recovered: string[] = [];
 
@@ -41,6 +45,8 @@ export class Store {
     this.prunes = new PrunesRepository(ctx);
     this.sweeps = new SweepsRepository(ctx);
     this.exports = new ExportsRepository(ctx);
+    this.steps = new StepsRepository(ctx);
+    this.logs = new LogsRepository(ctx);
   }
 
   /** Turns every run left `running` into `interrupted`; returns their ids. See RunsRepository. */

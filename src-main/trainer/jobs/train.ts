@@ -63,6 +63,7 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<void>
   ctx.post({ type: 'started', backend, modelInfo: { params: cost.params, macs: cost.macs, widths, classes: start.spec.classes } });
   const outcome = await trainRun(job.config, ds, start, job.checkpointDir, {
     onStep: (p) => ctx.post({ type: 'progress', ...p }),
+    onScalars: (row) => ctx.post({ type: 'scalars', row }),
     onEpoch: (record) => ctx.post({ type: 'epoch', record }),
     isCancelled: () => ctx.isCancelled(),
   });
