@@ -7,6 +7,7 @@
  */
 import type { HostMessage } from '../trainer/protocol';
 import { cancelFlag, type TrainerLauncher } from '../services/trainer-launcher';
+import { hostWatchEnv } from '../trainer/host-watch';
 
 /** The part of Electron's UtilityProcess used here. */
 export interface UtilityProcessLike {
@@ -37,7 +38,7 @@ export function utilityTrainerLauncher(fork: UtilityFork, entry: string, options
   return () => {
     const flag = cancelFlag();
     const child = fork(entry, [], {
-      env: { ...process.env, ...options.env, ...flag.env },
+      env: { ...process.env, ...options.env, ...flag.env, ...hostWatchEnv() },
       stdio: ['ignore', 'ignore', 'pipe'],
       serviceName: 'FFR trainer',
       ...(options.maxOldSpaceMb ? { execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`] } : {}),
