@@ -3,7 +3,7 @@
  * the domain services. The CLI, `ffr serve` and Electron main each create one.
  */
 import { openStore, type Store } from '../store';
-import { resolveHome, type HomePaths } from './home';
+import { checkDataDirectory, resolveHome, type HomePaths } from './home';
 import { JobManager } from './jobs';
 import { ExportService } from './export';
 import { PruneService } from './prune';
@@ -32,6 +32,7 @@ export interface App {
 
 export function createApp(options: AppOptions = {}): App {
   const paths = options.paths ?? resolveHome();
+  checkDataDirectory(paths);
   const store = openStore(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   const jobs = new JobManager({
     store,

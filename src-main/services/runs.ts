@@ -11,7 +11,9 @@ import { summarizeSparsity } from '../engine/sparsity/snapshot';
 import type { EpochMetrics } from '../shared/metrics';
 import { RunConfig } from '../shared/run-config';
 import type { Checkpoint, Run, RunFilter, SnapshotRow } from '../shared/store-types';
-import type { Store } from '../store';
+import { verifyModelFile } from '../engine/train/checkpoint';
+import { relativeInside, StoreError, type Store } from '../store';
+import type { StartFrom } from '../trainer/protocol';
 import { runCheckpointDir, type HomePaths } from './home';
 import type { JobManager, RunOutcome } from './jobs';
 
@@ -53,9 +55,6 @@ export class UserInputError extends Error {
 }
 
 export class RunService {
-  /** Model files to start from, for runs created with one (fine-tunes), until they start. */
-  private readonly startModels = new Map<string, string>();
-
   constructor(
     private readonly store: Store,
     private readonly jobs: JobManager,
@@ -93,54 +92,96 @@ export class RunService {
     const config = await this.validate(input.config);
     if (input.projectId) this.store.projects.require(input.projectId);
     const projectId = input.projectId === undefined ? this.store.projects.getOrCreateDefault().id : input.projectId;
-    const run = this.store.runs.create({
+    // The start model (a fine-tune's pruned model) is part of the run's row, not of this process:
+    // a restarted host that resumes the run before its first checkpoint must start from it too.
+    return this.store.runs.create({
       projectId,
       parentRunId: input.parentRunId ?? null,
       kind: input.kind ?? 'train',
       ...(input.name ? { name: input.name } : {}),
       config,
+      ...(input.startModel ? { startModel: input.startModel } : {}),
     });
-    if (input.startModel) this.startModels.set(run.id, input.startModel);
-    return run;
   }
 
   /** Queues a created run; resolves when it has finished. */
   start(runId: string): Promise<RunOutcome> {
     const run = this.store.runs.require(runId);
     if (run.status !== 'queued') throw new UserInputError(`Run ${runId} is ${run.status}; only a queued run can be started.`);
-    const startModel = this.startModels.get(runId);
-    this.startModels.delete(runId);
     return this.jobs.submitRun(runId, {
       kind: 'train',
       runId,
       config: run.config,
       checkpointDir: runCheckpointDir(this.paths, runId),
-      start: startModel ? { from: 'model', path: startModel } : { from: 'scratch' },
+      start: this.initialStart(runId),
     });
   }
 
+  /** Where a run without a usable checkpoint starts: its start model (checked), else fresh weights. */
+  private initialStart(runId: string): StartFrom {
+    const startModel = this.store.runs.startModel(runId);
+    if (startModel === null) return { from: 'scratch' };
+    const problem = verifyModelFile(startModel);
+    if (problem !== null) throw new UserInputError(`Run ${runId} cannot start from its model: ${problem}`);
+    return { from: 'model', path: startModel };
+  }
+
   /**
-   * Continues an interrupted, cancelled or failed run from its last checkpoint. Anything recorded
-   * after that checkpoint is dropped first, so the epochs are trained again rather than duplicated.
+   * Continues an interrupted, cancelled or failed run from its newest intact checkpoint. Damaged or
+   * missing checkpoints after it are skipped (and said so in a `warn` log event); anything recorded
+   * after the chosen one is dropped, with its checkpoint files, so the epochs are trained again
+   * rather than duplicated. Without any intact checkpoint the run starts over from its start model
+   * (a fine-tune's pruned model) or from fresh weights.
+   *
+   * Refused while another process trains the run (its lock is held), e.g. the trainer of a host
+   * that was killed a moment ago and has not noticed yet.
    */
   resume(runId: string): Promise<RunOutcome> {
+    // A host that died after this one opened the store left the run `running`: recover it now, so
+    // "resume after the other host was killed" needs no restart of this one.
+    this.store.runs.recoverIfOrphaned(runId);
     const run = this.store.runs.require(runId);
     if (this.jobs.isActive(runId)) throw new UserInputError(`Run ${runId} is already queued or running.`);
     if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
       throw new UserInputError(`Run ${runId} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
     }
-    const checkpoint = this.store.checkpoints.latest(runId);
-    if (checkpoint && !fs.existsSync(checkpoint.path)) {
-      throw new UserInputError(`Run ${runId} cannot be resumed: its checkpoint ${checkpoint.path} is missing.`);
+    try {
+      this.store.runLocks.assertFree(runId);
+    } catch (e) {
+      if (e instanceof StoreError) throw new UserInputError(e.message);
+      throw e;
     }
-    this.store.resetToEpoch(runId, checkpoint?.epoch ?? 0);
+    const warnings: string[] = [];
+    const checkpoint = this.store.checkpoints
+      .list(runId)
+      .reverse()
+      .find((c) => {
+        const problem = verifyModelFile(c.path);
+        if (problem !== null) warnings.push(problem);
+        return problem === null;
+      });
+    const start: StartFrom = checkpoint ? { from: 'checkpoint', path: checkpoint.path } : this.initialStart(runId);
+    const dropped = this.store.resetToEpoch(runId, checkpoint?.epoch ?? 0);
+    // After the commit: a crash before this line leaves files without rows, never rows without files.
+    this.removeFiles(dropped.map((c) => c.path));
+    if (warnings.length > 0) {
+      const from = checkpoint ? `its checkpoint of epoch ${checkpoint.epoch}` : start.from === 'model' ? 'its start model' : 'the beginning';
+      for (const w of [...warnings, `Run ${runId} resumes from ${from}.`]) this.jobs.emit('log', { runId, level: 'warn', message: w });
+    }
     return this.jobs.submitRun(runId, {
       kind: 'train',
       runId,
       config: run.config,
       checkpointDir: runCheckpointDir(this.paths, runId),
-      start: checkpoint ? { from: 'checkpoint', path: checkpoint.path } : { from: 'scratch' },
+      start,
     });
+  }
+
+  /** Removes files the store no longer references, when they lie inside the data directory. */
+  private removeFiles(files: string[]): void {
+    for (const file of files) {
+      if (relativeInside(this.paths.home, file) !== null) fs.rmSync(file, { recursive: true, force: true });
+    }
   }
 
   cancel(runId: string): boolean {
@@ -214,11 +255,7 @@ export class RunService {
     const busyChild = this.store.runs.subtree(runId).find((id) => id !== runId && this.jobs.isActive(id));
     if (busyChild) throw new UserInputError(`Run ${runId} has a queued or running fine-tune run (${busyChild}); cancel it first.`);
     const { runIds, paths } = this.store.runs.delete(runId);
-    const inside = (p: string): boolean => {
-      const rel = path.relative(this.paths.home, path.resolve(p));
-      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-    };
-    for (const p of paths.filter(inside)) fs.rmSync(p, { recursive: true, force: true });
+    this.removeFiles(paths);
     for (const id of runIds) fs.rmSync(path.join(this.paths.runsDir, id), { recursive: true, force: true });
     return { runIds };
   }

@@ -112,8 +112,17 @@ export function addTrainOptions(cmd: Command): Command {
   );
 }
 
-/** Trains a run to the end with a progress display; Ctrl-C cancels it cleanly. */
-export async function followRun(app: App, runId: string, started: Promise<RunOutcome>, title: string): Promise<RunOutcome> {
+/**
+ * Trains a run to the end with a progress display; Ctrl-C cancels it cleanly. Warnings and errors
+ * the host reports about the run (a damaged checkpoint skipped, a status it could not record) are
+ * printed on stderr. Pass `started` as a function when starting may itself report them (resume).
+ */
+export async function followRun(
+  app: App,
+  runId: string,
+  started: Promise<RunOutcome> | (() => Promise<RunOutcome>),
+  title: string,
+): Promise<RunOutcome> {
   const bar = progress(title);
   const onProgress = (p: { runId: string; fraction: number; epoch: number; epochs: number; loss: number; etaSeconds: number | null }) => {
     if (p.runId !== runId) return;
@@ -123,19 +132,24 @@ export async function followRun(app: App, runId: string, started: Promise<RunOut
   const onEpoch = (e: { runId: string; metrics: { epoch: number; testAccuracy: number } }) => {
     if (e.runId === runId && !process.stderr.isTTY) info(`${title}: epoch ${e.metrics.epoch} test accuracy ${formatPercent(e.metrics.testAccuracy, 2)}`);
   };
+  const onLog = (l: { runId: string | null; level: string; message: string }) => {
+    if (l.runId === runId && l.level !== 'info') info(`${l.level === 'error' ? 'error' : 'warning'}: ${l.message}`);
+  };
   const onSigint = () => {
     info('\nCancelling…');
     app.runs.cancel(runId);
   };
   app.jobs.on('run-progress', onProgress);
   app.jobs.on('run-epoch', onEpoch);
+  app.jobs.on('log', onLog);
   process.on('SIGINT', onSigint);
   try {
-    return await started;
+    return await (typeof started === 'function' ? started() : started);
   } finally {
     bar.stop();
     app.jobs.off('run-progress', onProgress);
     app.jobs.off('run-epoch', onEpoch);
+    app.jobs.off('log', onLog);
     process.off('SIGINT', onSigint);
   }
 }
