@@ -72,7 +72,7 @@ function openFailure(file: string, error: unknown, otherwise: () => StoreError):
     if (problem?.code === 'read-only' || !writable(path.dirname(path.resolve(file)))) return readOnly(file, describe(error));
   }
   if (problem?.code === 'disk-full') {
-    return new StoreError('disk-full', `The database ${file} cannot be opened because the disk is full (${describe(error)}).`);
+    return new StoreError('disk-full', `The database ${file} cannot be opened because the disk is full (${describe(error)}); free some space and try again.`);
   }
   if (code.startsWith('SQLITE_CORRUPT')) return damaged(file, describe(error));
   return otherwise();
@@ -157,7 +157,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
     } catch (error) {
       throw openFailure(file, error, notOurs(file, error));
     }
-    migrate(db, options.migrations ?? MIGRATIONS, file);
+    try {
+      migrate(db, options.migrations ?? MIGRATIONS, file);
+    } catch (error) {
+      // A full disk or a read-only file met while creating or upgrading the schema; anything else
+      // (a failing migration) is passed on as it is.
+      if (error instanceof StoreError || storageProblem(error) === null) throw error;
+      throw openFailure(file, error, notOurs(file, error));
+    }
     return db;
   } catch (error) {
     db.close();
@@ -181,6 +188,12 @@ function checkOwnership(db: Database.Database, file: string): void {
 export function openStore(file: string, options: StoreOptions = {}): Store {
   const db = openDatabase(file, options);
   const store = new Store(db, file, options.now ?? systemClock);
-  if (options.recoverInterrupted ?? true) store.recovered = store.recoverInterruptedRuns();
+  try {
+    if (options.recoverInterrupted ?? true) store.recovered = store.recoverInterruptedRuns();
+  } catch (error) {
+    store.close();
+    if (storageProblem(error) === null) throw error;
+    throw openFailure(file, error, notOurs(file, error));
+  }
   return store;
 }

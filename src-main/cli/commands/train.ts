@@ -161,7 +161,8 @@ export function registerTrain(program: Command, withApp: <T>(fn: (app: App) => P
       const run = await app.runs.create({ projectId, config: configFromFlags(o), ...(o.name ? { name: o.name } : {}) });
       info(`Run ${run.id}: ${o.model} on ${o.dataset}, regularizer ${o.regularizer}`);
       const outcome = await followRun(app, run.id, app.runs.start(run.id), run.id);
-      const summary = app.runs.summary(run.id);
+      // The outcome wins over the stored row: on a full disk the final status may not have been written.
+      const summary = { ...app.runs.summary(run.id), status: outcome.status, error: outcome.error };
       if (o.json) printJson(summary);
       else {
         info(`\nRun ${run.id} ${summary.status} on ${summary.backend ?? '?'} after ${summary.epochs} epochs`);
