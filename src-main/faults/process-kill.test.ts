@@ -105,6 +105,7 @@ describe('fault scenarios: killed processes', () => {
       cli.child.kill('SIGKILL');
       await cli.exited;
       const stopped = await within(() => !alive(trainer), 'the orphaned trainer to stop', 10_000);
+      process.stderr.write(`kill -9 of ffr train: its trainer stopped ${stopped} ms later\n`);
       expect(stopped).toBeLessThan(5_000);
       // It stopped instead of training on: at most the epoch in flight was finished.
       expect(fileCount(h, runId!)).toBeLessThanOrEqual(atKill + 1);
@@ -130,7 +131,9 @@ describe('fault scenarios: killed processes', () => {
     const atKill = fileCount(h, runId);
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(await within(() => !alive(trainer), 'the orphaned trainer to stop', 10_000)).toBeLessThan(5_000);
+    const stopped = await within(() => !alive(trainer), 'the orphaned trainer to stop', 10_000);
+    process.stderr.write(`kill -9 of ffr serve: its trainer stopped ${stopped} ms later\n`);
+    expect(stopped).toBeLessThan(5_000);
     expect(fileCount(h, runId)).toBeLessThanOrEqual(atKill + 1);
     expect(epochsOf(h, runId).length).toBeLessThan(EPOCHS);
 
@@ -157,6 +160,7 @@ describe('fault scenarios: killed processes', () => {
     cli.child.kill('SIGINT');
     const { code } = await cli.exited;
     const took = Date.now() - sent;
+    process.stderr.write(`Ctrl-C of ffr train: exited ${took} ms after SIGINT\n`);
     expect(code, cli.stderr()).toBe(130);
     expect(took).toBeLessThan(10_000);
     expect(cli.stderr()).toMatch(/Cancelling…/);

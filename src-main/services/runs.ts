@@ -12,7 +12,7 @@ import type { EpochMetrics } from '../shared/metrics';
 import { RunConfig } from '../shared/run-config';
 import type { Checkpoint, Run, RunFilter, SnapshotRow } from '../shared/store-types';
 import { verifyModelFile } from '../engine/train/checkpoint';
-import { relativeInside, StoreError, type Store } from '../store';
+import { relativeInside, type Store } from '../store';
 import type { StartFrom } from '../trainer/protocol';
 import { runCheckpointDir, type HomePaths } from './home';
 import type { JobManager, RunOutcome } from './jobs';
@@ -145,12 +145,8 @@ export class RunService {
     if (!['interrupted', 'cancelled', 'failed'].includes(run.status)) {
       throw new UserInputError(`Run ${runId} is ${run.status}; only an interrupted, cancelled or failed run can be resumed.`);
     }
-    try {
-      this.store.runLocks.assertFree(runId);
-    } catch (e) {
-      if (e instanceof StoreError) throw new UserInputError(e.message);
-      throw e;
-    }
+    // A StoreError('conflict') naming the process that trains it (409 over HTTP).
+    this.store.runLocks.assertFree(runId);
     const warnings: string[] = [];
     const checkpoint = this.store.checkpoints
       .list(runId)
