@@ -128,6 +128,32 @@ describe('model files', () => {
     expect(files(dir)).toEqual(['epoch-0001.ffrm']);
   });
 
+  it('check what reached the disk before the rename: a file system that drops or garbles bytes while reporting success', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'epoch-0001.ffrm');
+    writeModelFile(file, model(100, 1));
+    const previous = fs.readFileSync(file);
+    // Fault injection: the write call claims every byte but stores only the first half of each chunk.
+    const dropping: WriteChunk = (fd, buffer, offset, length) => {
+      fs.writeSync(fd, buffer, offset, Math.ceil(length / 2));
+      return length;
+    };
+    expect(() => writeModelFile(file, model(4000, 2), { write: dropping })).toThrow(
+      new RegExp(`^Writing the model file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} failed: only \\d+ of \\d+ bytes reached the disk\\.$`),
+    );
+    // Fault injection: every byte arrives, but one byte of the weights is changed on the way.
+    const garbling: WriteChunk = (fd, buffer, offset, length) => {
+      const chunk = Buffer.from(buffer.subarray(offset, offset + length));
+      if (length > 10_000) chunk[length >> 1]! ^= 0x10;
+      return fs.writeSync(fd, chunk, 0, length);
+    };
+    expect(() => writeModelFile(file, model(4000, 2), { write: garbling })).toThrow(
+      `Writing the model file ${file} failed: the written file does not read back intact: its checksum does not match its contents (the file was cut short or changed after it was written).`,
+    );
+    expect(files(dir)).toEqual(['epoch-0001.ffrm']);
+    expect(fs.readFileSync(file).equals(previous)).toBe(true);
+  });
+
   const tmpfs = tmpfsAvailability();
   it.skipIf(!tmpfs.available)(
     `on a full disk (a real 256 KiB tmpfs)${tmpfs.available ? '' : `: skipped, ${tmpfs.reason}`}`,
