@@ -130,8 +130,9 @@ export class RunService {
    * Continues an interrupted, cancelled or failed run from its newest intact checkpoint. Damaged or
    * missing checkpoints after it are skipped (and said so in a `warn` log event); anything recorded
    * after the chosen one is dropped, with its checkpoint files, so the epochs are trained again
-   * rather than duplicated. Without any intact checkpoint the run starts over from its start model
-   * (a fine-tune's pruned model) or from fresh weights.
+   * rather than duplicated. A run that never reached a checkpoint starts over from its start model
+   * (a fine-tune's pruned model) or from fresh weights; one whose checkpoints are all damaged or
+   * missing is refused rather than silently started over.
    *
    * Refused while another process trains the run (its lock is held), e.g. the trainer of a host
    * that was killed a moment ago and has not noticed yet.
@@ -148,20 +149,24 @@ export class RunService {
     // A StoreError('conflict') naming the process that trains it (409 over HTTP).
     this.store.runLocks.assertFree(runId);
     const warnings: string[] = [];
-    const checkpoint = this.store.checkpoints
-      .list(runId)
-      .reverse()
-      .find((c) => {
-        const problem = verifyModelFile(c.path);
-        if (problem !== null) warnings.push(problem);
-        return problem === null;
-      });
+    const recorded = this.store.checkpoints.list(runId).reverse();
+    const checkpoint = recorded.find((c) => {
+      const problem = verifyModelFile(c.path);
+      if (problem !== null) warnings.push(problem);
+      return problem === null;
+    });
+    if (!checkpoint && recorded.length > 0) {
+      // Starting over would drop every recorded epoch: not without the user saying so.
+      throw new UserInputError(
+        `Run ${runId} cannot be resumed: none of its ${recorded.length} checkpoint(s) is intact (${warnings[0]!.replace(/\.$/, '')}); restore the files, or duplicate the run to train it again.`,
+      );
+    }
     const start: StartFrom = checkpoint ? { from: 'checkpoint', path: checkpoint.path } : this.initialStart(runId);
     const dropped = this.store.resetToEpoch(runId, checkpoint?.epoch ?? 0);
     // After the commit: a crash before this line leaves files without rows, never rows without files.
     this.removeFiles(dropped.map((c) => c.path));
     if (warnings.length > 0) {
-      const from = checkpoint ? `its checkpoint of epoch ${checkpoint.epoch}` : start.from === 'model' ? 'its start model' : 'the beginning';
+      const from = `its checkpoint of epoch ${checkpoint!.epoch}`;
       for (const w of [...warnings, `Run ${runId} resumes from ${from}.`]) this.jobs.emit('log', { runId, level: 'warn', message: w });
     }
     return this.jobs.submitRun(runId, {
