@@ -88,7 +88,11 @@ describe('ffr CLI', () => {
     expect(metrics).toEqual([{ epoch: 1 }, { epoch: 2 }]);
     expect(snaps.n).toBe(4);
     expect(ckpts).toHaveLength(2);
-    for (const c of ckpts) expect(fs.existsSync(c.path)).toBe(true);
+    // Stored relative to the data directory (docs/schema.md), so the folder can be moved.
+    for (const c of ckpts) {
+      expect(c.path).toMatch(new RegExp(`^runs/${ffrRun}/checkpoints/epoch-000[12]\\.ffrm$`));
+      expect(fs.existsSync(path.join(home, c.path))).toBe(true);
+    }
   });
 
   it('runs show, list and compare report what was stored', () => {
