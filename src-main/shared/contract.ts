@@ -94,7 +94,7 @@ const Id = z.string().trim().min(1, 'must not be empty');
 const NoParams = z.object({});
 
 export const BackendStatus = z.object({
-  name: z.enum(['tensorflow', 'wasm', 'cpu']),
+  name: z.enum(['tensorflow', 'onednn', 'wasm', 'cpu']),
   available: z.boolean(),
   /** Which package provides it, when available. */
   detail: z.string().optional(),
@@ -113,7 +113,7 @@ export const AppInfo = z.object({
   /** Every backend with whether it is usable here and, if not, why. */
   backends: z.array(BackendStatus),
   /** What `auto` picks on this machine (null if nothing is available). */
-  selectedBackend: z.enum(['tensorflow', 'wasm', 'cpu']).nullable(),
+  selectedBackend: z.enum(['tensorflow', 'onednn', 'wasm', 'cpu']).nullable(),
   /** Runtime and library versions: node, electron (if any), tfjs, better-sqlite3 …, platform. */
   versions: z.record(z.string(), z.string()),
   /** Trainer processes allowed at once. */

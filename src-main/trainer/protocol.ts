@@ -34,7 +34,7 @@ export type TrainJob = z.infer<typeof TrainJob>;
  */
 export const ToolJob = z.object({
   kind: z.enum(['prune', 'sweep', 'export', 'evaluate']),
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(['auto', 'tensorflow', 'onednn', 'wasm', 'cpu']),
   payload: z.record(z.string(), z.unknown()),
 });
 export type ToolJob = z.infer<typeof ToolJob>;

@@ -1,8 +1,10 @@
 /**
  * Backend selection. `auto` tries, in order: tensorflow (tfjs-node-gpu, then tfjs-node: native
- * TensorFlow, the only GPU path in Node), wasm (XNNPACK + the workbench's training kernels), cpu
- * (pure JavaScript: fine for an MLP, far too slow for CNNs). Every backend that cannot be used
- * reports why, so `ffr info` and the settings view can tell the user what to install.
+ * TensorFlow, the only GPU path in Node), onednn (the wasm backend with its hot training kernels on
+ * oneDNN through the native/onednn addon, see onednn/index.ts), wasm (XNNPACK + the workbench's
+ * training kernels), cpu (pure JavaScript: fine for an MLP, far too slow for CNNs). Every backend
+ * that cannot be used reports why, so `ffr info` and the settings view can tell the user what to
+ * install.
  *
  * All of them register on the one tfjs engine imported from ../tf (tfjs-node registers its
  * 'tensorflow' backend on the same @tensorflow/tfjs package instance).
@@ -10,7 +12,8 @@
  * wasm threads: tfjs's threaded SIMD build with min(2, cores) pool threads (measured 1.2–1.5× the
  * single-threaded build on 2 cores, see wasm/threaded.ts); FFR_WASM_THREADS=N overrides, and 1 means
  * the single-threaded build (the tests use it: ~1 s less start-up per trainer). If the threaded build
- * does not start, training goes on single-threaded and wasmThreadsInUse() says so.
+ * does not start, training goes on single-threaded and wasmThreadsInUse() says so. onednn runs its
+ * oneDNN kernels on the same number of threads (wasmThreadsWanted) and the rest on the wasm build.
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -112,10 +115,52 @@ async function probeWasm(): Promise<BackendStatus> {
   return wasmProbe;
 }
 
+let onednnProbe: BackendStatus | undefined;
+
+/** The oneDNN addon loads (it runs over the wasm backend, so that must load too). */
+async function probeOnednn(): Promise<BackendStatus> {
+  if (onednnProbe) return onednnProbe;
+  const wasm = await probeWasm();
+  const { loadOnednnAddon } = await import('./onednn/addon');
+  const { addon, reason } = loadOnednnAddon();
+  if (!addon) onednnProbe = { name: 'onednn', available: false, reason };
+  else if (!wasm.available) onednnProbe = { name: 'onednn', available: false, reason: `it runs over the wasm backend, which is unavailable (${wasm.reason})` };
+  else {
+    const i = addon.info();
+    onednnProbe = { name: 'onednn', available: true, detail: `native/onednn addon: oneDNN ${i.version} (${i.runtime}, ${i.isa}) kernels over wasm` };
+  }
+  return onednnProbe;
+}
+
+/** Starts the wasm backend, then puts the oneDNN kernels over it under the name 'onednn'. */
+async function startOnednn(): Promise<boolean> {
+  await prepareWasmThreads();
+  if (!(await startWasm())) return false;
+  const { registerOnednnBackend } = await import('./onednn');
+  registerOnednnBackend(wasmThreadsWanted());
+  if (!(await tf.setBackend('onednn'))) return false;
+  await tf.ready();
+  return true;
+}
+
+/** Starts the wasm backend with the workbench's training kernels. */
+async function startWasm(): Promise<boolean> {
+  if (!(await tf.setBackend('wasm'))) return false;
+  await tf.ready();
+  // After initialization: the backend runs its own kernels' setup (binding their WASM functions)
+  // when it starts, and some of ours delegate to those originals.
+  const { registerWasmTrainingKernels } = await import('./wasm');
+  registerWasmTrainingKernels();
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  wasmThreads = { ...wasmThreads, threads: getThreadsCount() };
+  return true;
+}
+
 /** What each backend can do on this machine, without switching to any of them. */
 export async function backendStatuses(): Promise<BackendStatus[]> {
   return [
     probeTensorflow(),
+    await probeOnednn(),
     await probeWasm(),
     { name: 'cpu', available: true, detail: '@tensorflow/tfjs-backend-cpu (pure JavaScript)' },
   ];
@@ -124,7 +169,7 @@ export async function backendStatuses(): Promise<BackendStatus[]> {
 /** Switches the engine to the chosen backend (or the best available for `auto`); returns its name. */
 export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
   const statuses = await backendStatuses();
-  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'onednn', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
   for (const name of candidates) {
     const status = statuses.find((s) => s.name === name)!;
@@ -132,17 +177,13 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendName>
       failures.push(`${name}: ${status.reason}`);
       continue;
     }
-    if (name === 'wasm') await prepareWasmThreads();
-    if (await tf.setBackend(name)) {
+    if (name === 'onednn') {
+      if (await startOnednn()) return name;
+    } else if (name === 'wasm') {
+      await prepareWasmThreads();
+      if (await startWasm()) return name;
+    } else if (await tf.setBackend(name)) {
       await tf.ready();
-      if (name === 'wasm') {
-        // After initialization: the backend runs its own kernels' setup (binding their WASM
-        // functions) when it starts, and some of ours delegate to those originals.
-        const { registerWasmTrainingKernels } = await import('./wasm');
-        registerWasmTrainingKernels();
-        const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-        wasmThreads = { ...wasmThreads, threads: getThreadsCount() };
-      }
       return name;
     }
     failures.push(`${name}: tfjs could not initialize it`);

@@ -1,0 +1,115 @@
+// Training-mode batch normalization both ways (the workbench's FfrBatchNormTraining and
+// FfrBatchNormTrainingGrad kernels, see src-main/engine/models/batch_norm.ts): statistics of the
+// batch, biased variance, scale γ and shift β, on NHWC data ([rows, c] data is viewed as
+// [rows, 1, 1, c]).
+#include <cstring>
+
+#include "common.h"
+
+namespace ffr {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+enum Shape { N, H, W, C, EPS, SHAPE };
+
+const auto FLAGS = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+
+Key bnKey(const Call& c, long tag) {
+  Key k = keyOf(c, 0, EPS, tag);
+  float eps = static_cast<float>(c.d(EPS));
+  int32_t bits;
+  std::memcpy(&bits, &eps, sizeof bits);
+  k.push_back(bits);
+  return k;
+}
+
+memory::desc dataDesc(const Call& c) { return memory::desc({c.i(N), c.i(C), c.i(H), c.i(W)}, dt::f32, tag::nhwc); }
+memory::desc channelDesc(const Call& c) { return memory::desc({c.i(C)}, dt::f32, tag::x); }
+
+dnnl::batch_normalization_forward::primitive_desc forwardPd(const Call& c) {
+  dnnl::batch_normalization_forward::desc d(dnnl::prop_kind::forward_training, dataDesc(c), static_cast<float>(c.d(EPS)), FLAGS);
+  return dnnl::batch_normalization_forward::primitive_desc(d, cpuEngine());
+}
+
+struct Forward : Entry {
+  dnnl::batch_normalization_forward prim;
+  memory src, dst, scale, shift, mean, variance;
+};
+
+void forward(const Call& c) {
+  enum { X = SHAPE, GAMMA, BETA, Y, MEAN, VAR };
+  auto& e = cached<Forward>(bnKey(c, 10), [&] {
+    auto e = std::make_unique<Forward>();
+    e->prim = dnnl::batch_normalization_forward(forwardPd(c));
+    e->src = userMemory(dataDesc(c));
+    e->dst = userMemory(dataDesc(c));
+    for (memory* m : {&e->scale, &e->shift, &e->mean, &e->variance}) *m = userMemory(channelDesc(c));
+    return e;
+  });
+  const size_t size = static_cast<size_t>(c.i(N) * c.i(H) * c.i(W) * c.i(C)), ch = static_cast<size_t>(c.i(C));
+  e.src.set_data_handle(c.f32(X, size));
+  e.dst.set_data_handle(c.f32(Y, size));
+  e.scale.set_data_handle(c.f32(GAMMA, ch));
+  e.shift.set_data_handle(c.f32(BETA, ch));
+  e.mean.set_data_handle(c.f32(MEAN, ch));
+  e.variance.set_data_handle(c.f32(VAR, ch));
+  auto& s = cpuStream();
+  e.prim.execute(s, {{DNNL_ARG_SRC, e.src},
+                     {DNNL_ARG_DST, e.dst},
+                     {DNNL_ARG_SCALE, e.scale},
+                     {DNNL_ARG_SHIFT, e.shift},
+                     {DNNL_ARG_MEAN, e.mean},
+                     {DNNL_ARG_VARIANCE, e.variance}});
+  s.wait();
+}
+
+struct Backward : Entry {
+  dnnl::batch_normalization_backward prim;
+  memory src, diffDst, diffSrc, scale, mean, variance, diffScale, diffShift;
+};
+
+void backward(const Call& c) {
+  enum { DY = SHAPE, X, GAMMA, MEAN, VAR, DX, DGAMMA, DBETA };
+  auto& e = cached<Backward>(bnKey(c, 11), [&] {
+    auto e = std::make_unique<Backward>();
+    dnnl::batch_normalization_backward::desc d(dnnl::prop_kind::backward, dataDesc(c), dataDesc(c), static_cast<float>(c.d(EPS)), FLAGS);
+    dnnl::batch_normalization_backward::primitive_desc pd(d, cpuEngine(), forwardPd(c));
+    e->prim = dnnl::batch_normalization_backward(pd);
+    for (memory* m : {&e->src, &e->diffDst, &e->diffSrc}) *m = userMemory(dataDesc(c));
+    for (memory* m : {&e->scale, &e->mean, &e->variance, &e->diffScale, &e->diffShift}) *m = userMemory(channelDesc(c));
+    return e;
+  });
+  const size_t size = static_cast<size_t>(c.i(N) * c.i(H) * c.i(W) * c.i(C)), ch = static_cast<size_t>(c.i(C));
+  e.diffDst.set_data_handle(c.f32(DY, size));
+  e.src.set_data_handle(c.f32(X, size));
+  e.diffSrc.set_data_handle(c.f32(DX, size));
+  e.scale.set_data_handle(c.f32(GAMMA, ch));
+  e.mean.set_data_handle(c.f32(MEAN, ch));
+  e.variance.set_data_handle(c.f32(VAR, ch));
+  e.diffScale.set_data_handle(c.f32(DGAMMA, ch));
+  e.diffShift.set_data_handle(c.f32(DBETA, ch));
+  auto& s = cpuStream();
+  e.prim.execute(s, {{DNNL_ARG_SRC, e.src},
+                     {DNNL_ARG_DIFF_DST, e.diffDst},
+                     {DNNL_ARG_SCALE, e.scale},
+                     {DNNL_ARG_MEAN, e.mean},
+                     {DNNL_ARG_VARIANCE, e.variance},
+                     {DNNL_ARG_DIFF_SRC, e.diffSrc},
+                     {DNNL_ARG_DIFF_SCALE, e.diffScale},
+                     {DNNL_ARG_DIFF_SHIFT, e.diffShift}});
+  s.wait();
+}
+
+}  // namespace
+
+void registerBatchNorm(Napi::Env env, Napi::Object exports) {
+  exports.Set("batchNormForward",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return guarded(info, "batchNormForward", forward, SHAPE + 6); }));
+  exports.Set("batchNormBackward",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return guarded(info, "batchNormBackward", backward, SHAPE + 8); }));
+}
+
+}  // namespace ffr
