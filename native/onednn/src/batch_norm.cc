@@ -95,6 +95,9 @@ void backward(const Call& c) {
   e.prim.execute(s, {{DNNL_ARG_SRC, e.src},
                      {DNNL_ARG_DIFF_DST, e.diffDst},
                      {DNNL_ARG_SCALE, e.scale},
+                     // oneDNN 2.6 asks for the shift too, though the gradients do not depend on
+                     // its values (the kernel contract does not pass β): γ's buffer stands in.
+                     {DNNL_ARG_SHIFT, e.scale},
                      {DNNL_ARG_MEAN, e.mean},
                      {DNNL_ARG_VARIANCE, e.variance},
                      {DNNL_ARG_DIFF_SRC, e.diffSrc},

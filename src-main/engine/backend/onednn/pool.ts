@@ -1,6 +1,7 @@
 /**
  * Pooling kernels on oneDNN: MaxPool, AvgPool (averaging over the in-bounds taps only, as tfjs) and
- * their gradients MaxPoolGrad, AvgPoolGrad. Geometry from tfjs's computePool2DInfo.
+ * their gradients MaxPoolGrad, AvgPoolGrad (unpadded windows; see poolGrad). Geometry from tfjs's
+ * computePool2DInfo.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -36,6 +37,12 @@ function shapeBlock(xShape: number[], attrs: Record<string, unknown>, algorithm:
   ];
 }
 
+/** Whether the window ever reaches outside the input (the pads that make the output size exact). */
+function padded(shape: number[]): boolean {
+  const [, ih, iw, , oh, ow, kh, kw, sh, sw, pt, pl] = shape as [number, number, number, number, number, number, number, number, number, number, number, number];
+  return pt > 0 || pl > 0 || (oh - 1) * sh + kh > ih || (ow - 1) * sw + kw > iw;
+}
+
 function pool(name: string, algorithm: number) {
   return (args: Args<{ x: TensorInfo }>): TensorInfo => {
     const { x } = args.inputs;
@@ -54,6 +61,9 @@ function poolGrad(name: string, algorithm: number) {
     const { backend } = args;
     if (!allFloat32(dy, input)) return fallback(name, args) as TensorInfo;
     const shape = shapeBlock(input.shape, args.attrs, algorithm);
+    // tfjs's AvgPoolGrad divides by the whole window even where the forward averaged over fewer
+    // (padded) taps; the other backends agree on that, so padded average pools keep their kernel.
+    if (algorithm === AVG && padded(shape)) return fallback(name, args) as TensorInfo;
     const dx = backend.makeOutput(input.shape, 'float32');
     run(backend, loadOnednnAddon().addon!.poolBackward, [...shape, offsetOf(backend, dy), offsetOf(backend, input), offsetOf(backend, dx)]);
     return dx;
