@@ -65,7 +65,7 @@ export function installHint(platform: NodeJS.Platform = process.platform): strin
       rebuild
     );
   }
-  return `on Debian/Ubuntu: \`sudo apt-get install build-essential libdnnl-dev\`, ${rebuild}`;
+  return `on Debian/Ubuntu: \`sudo apt-get install build-essential python3 libdnnl-dev\`, ${rebuild}`;
 }
 
 let loaded: { addon?: OnednnAddon; reason?: string } | undefined;
