@@ -15,10 +15,12 @@ const batch = Number(args.get('batch') ?? 64);
 const warmup = Number(args.get('warmup') ?? 1);
 const steps = Number(args.get('steps') ?? 5);
 
-// --threads N: tfjs's threaded SIMD binary with N pool threads (absent: the single-threaded build tfjs uses in Node).
+// --threads N: for wasm, tfjs's threaded SIMD binary with N pool threads (absent: the single-threaded
+// build tfjs uses in Node); for onednn, oneDNN's thread count over the single-threaded build, as the
+// trainer runs it (backend/select.ts).
 const pool = args.get('threads');
-if (pool && backend === 'wasm') await useThreadedWasm(Number(pool));
-const threads = await setupBackend(backend);
+if (pool && Number(pool) > 1 && backend === 'wasm') await useThreadedWasm(Number(pool));
+const threads = await setupBackend(backend, { threads: Number(pool ?? 1) });
 const train = makeTrainStep(arch, batch);
 let loss = NaN;
 for (let i = 0; i < warmup; i++) loss = train.step();

@@ -75,6 +75,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   if (n != omp_get_max_threads()) cache().clear();
   omp_set_num_threads(n);
 #endif
+  setThreadsWanted(n);
   return Napi::Number::New(env, maxThreads());
 }
 

@@ -1,7 +1,7 @@
 // Training-mode batch normalization both ways (the workbench's FfrBatchNormTraining and
 // FfrBatchNormTrainingGrad kernels, see src-main/engine/models/batch_norm.ts): statistics of the
 // batch, biased variance, scale γ and shift β, on NHWC data ([rows, c] data is viewed as
-// [rows, 1, 1, c]).
+// [rows, 1, 1, c]). Single-threaded: see SingleThreaded in common.h.
 #include <cstring>
 
 #include "common.h"
@@ -41,6 +41,7 @@ struct Forward : Entry {
 
 void forward(const Call& c) {
   enum { X = SHAPE, GAMMA, BETA, Y, MEAN, VAR };
+  SingleThreaded one;
   auto& e = cached<Forward>(bnKey(c, 10), [&] {
     auto e = std::make_unique<Forward>();
     e->prim = dnnl::batch_normalization_forward(forwardPd(c));
@@ -73,6 +74,7 @@ struct Backward : Entry {
 
 void backward(const Call& c) {
   enum { DY = SHAPE, X, GAMMA, MEAN, VAR, DX, DGAMMA, DBETA };
+  SingleThreaded one;
   auto& e = cached<Backward>(bnKey(c, 11), [&] {
     auto e = std::make_unique<Backward>();
     dnnl::batch_normalization_backward::desc d(dnnl::prop_kind::backward, dataDesc(c), dataDesc(c), static_cast<float>(c.d(EPS)), FLAGS);

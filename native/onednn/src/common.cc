@@ -3,6 +3,10 @@
 #include <mutex>
 #include <stdexcept>
 
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+#include <omp.h>
+#endif
+
 namespace ffr {
 
 dnnl::engine& cpuEngine() {
@@ -28,6 +32,28 @@ float* Call::f32(size_t k, size_t elements) const {
   }
   return reinterpret_cast<float*>(heap + static_cast<size_t>(off));
 }
+
+namespace {
+int wanted = 0;
+}
+
+void setThreadsWanted(int n) { wanted = n; }
+
+int threadsWanted() {
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+  return wanted > 0 ? wanted : omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+SingleThreaded::SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
+SingleThreaded::~SingleThreaded() { omp_set_num_threads(saved_); }
+#else
+SingleThreaded::SingleThreaded() : saved_(0) {}
+SingleThreaded::~SingleThreaded() {}
+#endif
 
 Key keyOf(const Call& c, size_t from, size_t to, long tag) {
   Key k;

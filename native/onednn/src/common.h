@@ -57,6 +57,23 @@ T& cached(const Key& key, Make make) {
 // A memory whose data handle is set per call (user tensors in the wasm heap).
 inline dnnl::memory userMemory(const dnnl::memory::desc& md) { return dnnl::memory(md, cpuEngine(), DNNL_MEMORY_NONE); }
 
+// Runs oneDNN single-threaded while in scope (primitive creation and execution both read the
+// thread count). Batch norm uses it: oneDNN's batch-norm kernels synchronise their threads with
+// spinning barriers of their own, which on a loaded 2-core machine cost 50x the kernel whenever
+// the partner thread is descheduled; the op is memory-bound, so one thread loses little.
+// Threads oneDNN may use (setThreads), whatever a SingleThreaded scope says at the moment.
+int threadsWanted();
+void setThreadsWanted(int n);
+
+class SingleThreaded {
+ public:
+  SingleThreaded();
+  ~SingleThreaded();
+
+ private:
+  int saved_;
+};
+
 // Wraps a kernel body: oneDNN errors become JavaScript exceptions naming the kernel.
 Napi::Value guarded(const Napi::CallbackInfo& info, const char* kernel, void (*body)(const Call&), size_t minArgs);
 

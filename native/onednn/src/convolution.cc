@@ -5,7 +5,14 @@
 // primitives are created with weights format `any`, so each call reorders the filter into the
 // blocked layout the kernel wants (a few KB–MB, cheap next to the convolution) and, for the filter
 // gradient, back.
+#include <algorithm>
+#include <stdexcept>
+
 #include "common.h"
+
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+#include <omp.h>
+#endif
 
 namespace ffr {
 namespace {
@@ -149,45 +156,119 @@ void backwardData(const Call& c) {
   s.wait();
 }
 
-struct BackwardWeights : Entry {
+// The filter gradient is computed by slices of the batch, one per thread, each a single-threaded
+// primitive with its own scratchpad and stream, then summed. oneDNN's own multi-threaded filter
+// gradient synchronises its threads with spinning barriers: on a loaded 2-core machine that made it
+// ~2x slower with two threads than with one. An OpenMP parallel loop here waits passively
+// (OMP_WAIT_POLICY=passive, see addon.ts), and oneDNN runs sequentially inside it.
+struct WeightsSlice {
+  long start = 0;
   dnnl::convolution_backward_weights prim;
-  memory src, diffDst, diffBias;
-  Weights weights;
+  memory src, diffDst, diffWeights, diffBias, scratchpad;
+  dnnl::stream stream;
+};
+
+struct BackwardWeights : Entry {
+  std::vector<WeightsSlice> slices;
+  memory user;  // the filter gradient tfjs gets, HWIO / HWIGO
+  dnnl::reorder toUser;
   bool hasBias = false;
+  size_t srcPerSample = 0, dstPerSample = 0, weightElements = 0;
 };
 
 void backwardWeights(const Call& c) {
   enum { X = GEO, DY, DW_, DB };
-  const Key key = keyOf(c, 0, GEO, 3);
-  auto& e = cached<BackwardWeights>(key, [&] {
-    auto g = geometry(c);
+  auto& e = cached<BackwardWeights>(keyOf(c, 0, GEO, 3), [&] {
+    SingleThreaded one;  // primitives built for the one thread each runs on
     auto e = std::make_unique<BackwardWeights>();
     e->hasBias = c.i(HAS_BIAS) != 0;
-    auto hint = forwardPd(g, e->hasBias, false);
-    auto d = e->hasBias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src, g.weightsAny, g.bias, g.dst,
-                                                                   g.strides, g.dilates, g.padL, g.padR)
-                        : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src, g.weightsAny, g.dst,
-                                                                   g.strides, g.dilates, g.padL, g.padR);
-    dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), hint);
-    e->prim = dnnl::convolution_backward_weights(pd);
-    e->src = userMemory(g.src);
-    e->diffDst = userMemory(g.dst);
-    if (e->hasBias) e->diffBias = userMemory(g.bias);
-    e->weights = Weights(g.weightsUser, pd.diff_weights_desc(), false);
+    const long batch = c.i(N);
+    const long parts = std::max(1L, std::min(static_cast<long>(threadsWanted()), batch));
+    long start = 0;
+    for (long p = 0; p < parts; p++) {
+      const long count = batch / parts + (p < batch % parts ? 1 : 0);
+      Call sliceCall = c;
+      std::vector<double> args(c.args, c.args + GEO);
+      args[N] = static_cast<double>(count);
+      sliceCall.args = args.data();
+      auto g = geometry(sliceCall);
+      auto hint = forwardPd(g, e->hasBias, false);
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      auto d = e->hasBias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src, g.weightsAny, g.bias, g.dst,
+                                                                     g.strides, g.dilates, g.padL, g.padR)
+                          : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src, g.weightsAny, g.dst,
+                                                                     g.strides, g.dilates, g.padL, g.padR);
+      dnnl::convolution_backward_weights::primitive_desc pd(d, attr, cpuEngine(), hint);
+      WeightsSlice s;
+      s.start = start;
+      s.prim = dnnl::convolution_backward_weights(pd);
+      s.src = userMemory(g.src);
+      s.diffDst = userMemory(g.dst);
+      s.diffWeights = memory(pd.diff_weights_desc(), cpuEngine());
+      if (e->hasBias) s.diffBias = memory(g.bias, cpuEngine());
+      s.scratchpad = memory(pd.scratchpad_desc(), cpuEngine());
+      s.stream = dnnl::stream(cpuEngine());
+      if (p == 0) {
+        e->user = userMemory(g.weightsUser);
+        e->toUser = dnnl::reorder(s.diffWeights, e->user);
+        e->srcPerSample = g.src.get_size() / 4 / count;
+        e->dstPerSample = g.dst.get_size() / 4 / count;
+        e->weightElements = pd.diff_weights_desc().get_size() / 4;
+      }
+      e->slices.push_back(std::move(s));
+      start += count;
+    }
     return e;
   });
-  e.src.set_data_handle(c.f32(X, e.src.get_desc().get_size() / 4));
-  e.diffDst.set_data_handle(c.f32(DY, e.diffDst.get_desc().get_size() / 4));
-  e.weights.user.set_data_handle(c.f32(DW_, e.weights.user.get_desc().get_size() / 4));
-  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, e.src}, {DNNL_ARG_DIFF_DST, e.diffDst}, {DNNL_ARG_DIFF_WEIGHTS, e.weights.prim}};
-  if (e.hasBias) {
-    e.diffBias.set_data_handle(c.f32(DB, c.i(OC)));
-    args[DNNL_ARG_DIFF_BIAS] = e.diffBias;
+  float* x = c.f32(X, e.srcPerSample * c.i(N));
+  float* dy = c.f32(DY, e.dstPerSample * c.i(N));
+  e.user.set_data_handle(c.f32(DW_, e.user.get_desc().get_size() / 4));
+  float* dbias = e.hasBias ? c.f32(DB, c.i(OC)) : nullptr;
+  const int parts = static_cast<int>(e.slices.size());
+  std::string error;
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+#pragma omp parallel for num_threads(parts) schedule(static, 1)
+#endif
+  for (int p = 0; p < parts; p++) {
+    auto& s = e.slices[p];
+    try {
+      s.src.set_data_handle(x + s.start * e.srcPerSample);
+      s.diffDst.set_data_handle(dy + s.start * e.dstPerSample);
+      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, s.src},
+                                              {DNNL_ARG_DIFF_DST, s.diffDst},
+                                              {DNNL_ARG_DIFF_WEIGHTS, s.diffWeights},
+                                              {DNNL_ARG_SCRATCHPAD, s.scratchpad}};
+      if (e.hasBias) args[DNNL_ARG_DIFF_BIAS] = s.diffBias;
+      s.prim.execute(s.stream, args);
+      s.stream.wait();
+    } catch (const std::exception& err) {
+#if DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_OMP
+#pragma omp critical
+#endif
+      error = err.what();
+    }
   }
-  auto& s = cpuStream();
-  e.prim.execute(s, args);
-  if (e.weights.reorder) e.weights.toPrim.execute(s, e.weights.prim, e.weights.user);
-  s.wait();
+  if (!error.empty()) throw std::runtime_error(error);
+  // Sum the slices' gradients (same blocked layout) into the first, then hand it back as HWIO.
+  float* total = static_cast<float*>(e.slices[0].diffWeights.get_data_handle());
+  for (int p = 1; p < parts; p++) {
+    const float* part = static_cast<const float*>(e.slices[p].diffWeights.get_data_handle());
+    for (size_t i = 0; i < e.weightElements; i++) total[i] += part[i];
+  }
+  {
+    SingleThreaded one;
+    e.toUser.execute(cpuStream(), e.slices[0].diffWeights, e.user);
+    cpuStream().wait();
+  }
+  if (dbias) {
+    const long oc = c.i(OC);
+    for (long j = 0; j < oc; j++) {
+      float sum = 0;
+      for (int p = 0; p < parts; p++) sum += static_cast<const float*>(e.slices[p].diffBias.get_data_handle())[j];
+      dbias[j] = sum;
+    }
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { tf } from '../../tf';
 import { caseName, convCases, convTensors, type ConvCase } from '../wasm/conv_cases';
 import { compareBackends, expectNoLeak, seeded } from '../wasm/test_util';
+import { loadOnednnAddon } from './addon';
 import { convKernels } from './conv';
 import { describeOnednn, initOnednn } from './test_util';
 
@@ -35,6 +36,37 @@ describeOnednn('onednn convolution kernels', () => {
     it(`Conv2DBackpropInput ${caseName(c)}`, async () => compareBackends(() => inputGrad(c)));
     it(`Conv2DBackpropFilter ${caseName(c)}`, async () => compareBackends(() => filterGrad(c)));
   }
+
+  // On N threads the filter gradient is computed by batch slices, one per thread, then summed.
+  for (const c of convCases.filter((k) => k.x[0] > 1)) {
+    it(`Conv2DBackpropFilter on 2 threads (batch slices) ${caseName(c)}`, async () => {
+      const addon = loadOnednnAddon().addon!;
+      addon.setThreads(2);
+      try {
+        await compareBackends(() => filterGrad(c));
+      } finally {
+        addon.setThreads(1);
+      }
+    });
+  }
+
+  it('FusedConv2D bias gradient on 2 threads (batch slices): tf.grads of a biased conv', async () => {
+    const c = convCases[5]!;
+    const addon = loadOnednnAddon().addon!;
+    addon.setThreads(2);
+    try {
+      await compareBackends(() => {
+        const { x, filter, dy } = convTensors(c);
+        const bias = tf.tensor1d(seeded([c.filters], 4));
+        const [gw, gb] = tf.grads((w: Tensor, b: Tensor) =>
+          tf.sum(tf.mul(tf.fused.conv2d({ x, filter: w as Tensor4D, strides: c.strides, pad: c.pad, bias: b, activation: 'relu' }), dy)),
+        )([filter, bias]);
+        return [gw!, gb!];
+      });
+    } finally {
+      addon.setThreads(1);
+    }
+  });
 
   for (const c of [convCases[3]!, convCases[5]!, convCases[11]!]) {
     for (const activation of ['linear', 'relu'] as const) {
