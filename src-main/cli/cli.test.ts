@@ -46,8 +46,10 @@ describe('ffr CLI', () => {
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.home).toBe(home);
-    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'onednn', 'wasm', 'cpu']);
     for (const b of info.backends) if (!b.available) expect(b.reason).toMatch(/\w/);
+    // auto: the first available in that order (onednn wherever its addon is built).
+    expect(info.selected).toBe(info.backends.find((b: { available: boolean }) => b.available).name);
   });
 
   it('model info --json gives the literature numbers for resnet20 on cifar10', () => {
