@@ -142,18 +142,20 @@ for (let round = 1; round <= ROUNDS; round++) {
     groupsOfRound.set(g, [...(groupsOfRound.get(g) ?? []), p]);
   }
   for (const group of groupsOfRound.values()) {
-    const measured = group.map((p) => ({ p, m: measureTfjs(p, round) }));
+    const measured = group.filter((p) => p.backend !== 'cpu').map((p) => ({ p, m: measureTfjs(p, round) }));
     results.push(...measured.map((x) => x.m));
-    const compared = measured.filter(({ p, m }) => p.backend !== 'cpu' && !m.error);
-    if (!torchVersion || compared.length === 0) continue;
+    const compared = measured.filter(({ m }) => !m.error);
     const { arch, threads } = group[0]!;
-    const ref = measureTorch(arch, threads, arch === 'lenet5' ? 15 : quick ? 2 : 5, round);
-    if (!ref) continue;
-    torchResults.push(ref);
-    for (const { p, m } of compared) {
-      const k = key(p.arch, p.backend, p.threads);
-      roundRatios.set(k, [...(roundRatios.get(k) ?? []), m.imagesPerSec / ref.imagesPerSec]);
+    const ref = torchVersion && compared.length > 0 ? measureTorch(arch, threads, arch === 'lenet5' ? 15 : quick ? 2 : 5, round) : null;
+    if (ref) {
+      torchResults.push(ref);
+      for (const { p, m } of compared) {
+        const k = key(p.arch, p.backend, p.threads);
+        roundRatios.set(k, [...(roundRatios.get(k) ?? []), m.imagesPerSec / ref.imagesPerSec]);
+      }
     }
+    // The pure-JS cpu backend (minutes) after the PyTorch peer, so it does not separate the two.
+    for (const p of group.filter((q) => q.backend === 'cpu')) results.push(measureTfjs(p, round));
   }
 }
 
