@@ -6,6 +6,7 @@
 // blocked layout the kernel wants (a few KB–MB, cheap next to the convolution) and, for the filter
 // gradient, back.
 #include <algorithm>
+#include <string>
 #include <stdexcept>
 
 #include "common.h"
@@ -66,7 +67,15 @@ dnnl::convolution_forward::primitive_desc forwardPd(const Geometry& g, bool bias
                                                   g.weightsAny, g.bias, g.dst, g.strides, g.dilates, g.padL, g.padR)
                 : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, g.src,
                                                   g.weightsAny, g.dst, g.strides, g.dilates, g.padL, g.padR);
-  return dnnl::convolution_forward::primitive_desc(d, attr, cpuEngine());
+  dnnl::convolution_forward::primitive_desc pd(d, attr, cpuEngine());
+  // oneDNN 2.6 picks its brgemm-based kernel for NHWC first. On the shapes below it measured
+  // 1.7–2x slower (CPU time, AVX-512) than the direct JIT kernel that comes next: outputs of 4x4
+  // or fewer pixels (VGG-11's last stages: 113 vs 217 GFLOP/s at 64x4x4x512) and inputs of fewer
+  // than 16 channels (first layers: 94 vs 171 GFLOP/s at 64x32x32x3->16). Elsewhere they tie.
+  const bool smallShape = g.dst.dims()[2] * g.dst.dims()[3] <= 16 || g.src.dims()[1] < 16;
+  while (smallShape && std::string(pd.impl_info_str()).rfind("brg", 0) == 0 && pd.next_impl()) {
+  }
+  return pd;
 }
 
 // The filter as a primitive wants it: the user's memory itself when the layouts agree, else a
