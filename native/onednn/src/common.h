@@ -39,18 +39,25 @@ Call unpack(const Napi::CallbackInfo& info, size_t minArgs, const char* kernel);
 using Key = std::vector<long>;
 Key keyOf(const Call& c, size_t from, size_t to, long tag);
 
-// Cached per-shape state of one kernel. Entries live for the process (a training run has a few
-// dozen distinct shapes); clearCache() drops them.
+// Cached per-shape state of one kernel. Entries live for the process (see kMaxCachedPrimitives);
+// clearCache() drops them.
 struct Entry {
   virtual ~Entry() = default;
 };
 std::map<Key, std::unique_ptr<Entry>>& cache();
 
+// A training run needs a few dozen entries; a pruning sweep evaluates many shrunken models, each
+// with new shapes. Past this many entries the cache starts afresh rather than grow without bound.
+constexpr size_t kMaxCachedPrimitives = 1024;
+
 template <class T, class Make>
 T& cached(const Key& key, Make make) {
   auto& c = cache();
   auto it = c.find(key);
-  if (it == c.end()) it = c.emplace(key, make()).first;
+  if (it == c.end()) {
+    if (c.size() >= kMaxCachedPrimitives) c.clear();
+    it = c.emplace(key, make()).first;
+  }
   return *static_cast<T*>(it->second.get());
 }
 
