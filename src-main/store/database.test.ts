@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../shared/run-config';
@@ -7,7 +10,9 @@ import { openDatabase, openStore } from './database';
 import { StoreError } from './errors';
 import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS } from './migrations';
-import { removeDir, tempDbFile } from './testing/fixtures';
+import { epochRecord, removeDir, tempDbFile } from './testing/fixtures';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const dirs: string[] = [];
 function temp(): string {
@@ -54,6 +59,7 @@ describe('openDatabase', () => {
         'metrics',
         'projects',
         'prunes',
+        'run_locks',
         'run_logs',
         'run_steps',
         'runs',
@@ -162,10 +168,10 @@ describe('openDatabase', () => {
 
   it('numbers may have gaps: a lower migration that arrives later is still applied, once', () => {
     const file = temp();
-    // A build that knows 1, 2, 3 and 8 (4–7 are being written elsewhere) creates the database.
+    // A build that knows 1–4 and 8 (5–7 are being written elsewhere) creates the database.
     openDatabase(file).close();
     const later = { version: 5, name: '0005-later', up: (db: Database.Database) => db.exec('CREATE TABLE arrived_later (x INTEGER)') };
-    const withFive = [...MIGRATIONS.slice(0, 3), later, ...MIGRATIONS.slice(3)];
+    const withFive = [...MIGRATIONS.slice(0, 4), later, ...MIGRATIONS.slice(4)];
     const db = new Database(file);
     try {
       expect(migrate(db, withFive, file)).toEqual({ from: 8, to: 8, applied: ['0005-later'] });
@@ -187,8 +193,8 @@ describe('openDatabase', () => {
     old.close();
     const db = new Database(file);
     try {
-      expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: 8, applied: ['0008-run-steps-and-logs'] });
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([1, 2, 3, 8].map((version) => ({ version })));
+      expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: 8, applied: ['0004-run-lock-start-model-relative-paths', '0008-run-steps-and-logs'] });
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([1, 2, 3, 4, 8].map((version) => ({ version })));
     } finally {
       db.close();
     }
@@ -220,6 +226,86 @@ describe('openDatabase', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+});
+
+/** A database with a few runs and enough epochs to span many pages; closed, WAL folded into the file. */
+function populated(file: string): string[] {
+  const store = openStore(file);
+  const ids: string[] = [];
+  for (let r = 0; r < 3; r++) {
+    const id = store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+    store.runs.markRunning(id, { backend: 'cpu' });
+    for (let e = 1; e <= 30; e++) store.runs.recordEpoch(id, epochRecord(e));
+    store.runs.markFinished(id, 'completed');
+    ids.push(id);
+  }
+  store.close();
+  return ids;
+}
+
+function sha(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+describe('openDatabase refuses what it must not write into', () => {
+  it('a damaged database (pages overwritten): one sentence, and not a byte written', () => {
+    const file = temp();
+    populated(file);
+    const pageSize = 4096;
+    const pages = fs.statSync(file).size / pageSize;
+    expect(pages).toBeGreaterThan(20);
+    const fd = fs.openSync(file, 'r+');
+    // Garble two pages in the middle of the file (b-tree pages of the epoch tables).
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0x00), 0, pageSize, (Math.floor(pages / 2) + 3) * pageSize);
+    fs.closeSync(fd);
+    const before = sha(file);
+    let error: unknown;
+    try {
+      openStore(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('corrupt');
+    const message = (error as StoreError).message;
+    expect(message.startsWith(`The database ${file} is damaged (SQLite's check reports: `)).toBe(true);
+    expect(message.endsWith(`), so FFR Workbench will neither use it nor write to it; restore it from a backup, or recover what is readable with \`sqlite3 "${file}" .recover\`.`)).toBe(true);
+    expect(message).not.toContain('\n');
+    expect(sha(file)).toBe(before);
+  });
+
+  it('a truncated database', () => {
+    const file = temp();
+    populated(file);
+    fs.truncateSync(file, Math.floor(fs.statSync(file).size / 4096 / 2) * 4096);
+    expect(() => openStore(file)).toThrow(/ is damaged \(/);
+  });
+
+  it('a read-only data folder, reported as read-only (not as "not an FFR Workbench database")', () => {
+    const file = temp();
+    openDatabase(file).close();
+    // Root writes anywhere, so as root the check runs as user nobody; otherwise the folder is chmod 555.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) fs.chmodSync(path.dirname(path.dirname(file)), 0o755); // mkdtemp's 0700 would hide it from nobody
+    else fs.chmodSync(path.dirname(file), 0o555);
+    try {
+      const script = `import { openStore } from './src-main/store/database.ts';
+        try { openStore(${JSON.stringify(file)}); console.log('opened'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: root,
+        encoding: 'utf8',
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as { code: string; message: string } | null;
+      expect(out, r.stderr).toEqual({
+        code: 'read-only',
+        message: `The data directory ${path.dirname(file)} is read-only (${asRoot ? 'file' : 'folder'} not writable: EACCES), so FFR Workbench cannot write its database there; make it writable, or choose another data directory with FFR_HOME.`,
+      });
+    } finally {
+      if (!asRoot) fs.chmodSync(path.dirname(file), 0o755);
     }
   });
 });
