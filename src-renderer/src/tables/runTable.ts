@@ -130,7 +130,7 @@ export function seedGroups(runs: Run[], summaries: Record<string, RunSummary>): 
     return {
       key,
       runs: members,
-      seeds: members.map((r) => r.config.seed),
+      seeds: [...new Set(members.map((r) => r.config.seed))].sort((a, b) => a - b),
       finalAcc: meanStd(sums.map((s) => s.final?.testAccuracy)),
       bestAcc: meanStd(sums.map((s) => s.best?.testAccuracy)),
       sparsity: meanStd(sums.map((s) => s.sparsity?.structured)),
