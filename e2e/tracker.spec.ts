@@ -40,15 +40,21 @@ async function waitDone(ids: string[], timeoutMs = 240_000): Promise<void> {
 
 /** Nothing on the page is wider than the window (no sideways scrolling). */
 async function noSidewaysScroll(page: Page): Promise<void> {
-  const { sw, iw } = await page.evaluate(() => ({ sw: document.scrollingElement!.scrollWidth, iw: window.innerWidth }));
+  // Runs in the page (DOM types are not in the node tsconfig, hence the narrow cast).
+  type Win = { innerWidth: number; document: { scrollingElement: { scrollWidth: number } } };
+  const { sw, iw } = await page.evaluate(() => {
+    const w = globalThis as unknown as Win;
+    return { sw: w.document.scrollingElement.scrollWidth, iw: w.innerWidth };
+  });
   expect(sw).toBeLessThanOrEqual(iw);
 }
 
 /** The element (a table) ends inside its card, by its bounding box. */
 async function insideCard(page: Page, testId: string): Promise<void> {
+  type Box = { getBoundingClientRect(): { right: number }; closest(sel: string): Box | null };
   const r = await page.getByTestId(testId).evaluate((el) => {
-    const card = el.closest('.panel')!;
-    return { right: el.getBoundingClientRect().right, card: card.getBoundingClientRect().right };
+    const e = el as unknown as Box;
+    return { right: e.getBoundingClientRect().right, card: e.closest('.panel')!.getBoundingClientRect().right };
   });
   expect(r.right, `${testId} ends at ${r.right}, its card at ${r.card}`).toBeLessThanOrEqual(r.card + 0.5);
 }
@@ -143,13 +149,13 @@ test('"waiting for a slot" only while another run holds it; a lone run says it i
   test.setTimeout(240_000);
   await open(page, served().url, `/projects/${projectId}`);
   await expect(page.getByTestId('runs-table')).toBeVisible();
-  const labels: Record<string, Set<string>> = { a: new Set(), b: new Set() };
+  const labels = { a: new Set<string>(), b: new Set<string>() };
   const a = await call<RunRow>('runs.create', { projectId, name: 'slot a', config: tiny({ epochs: 6, dataset: { name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 1024, testSize: 64 } }) });
   let b: RunRow | null = null;
   for (let i = 0; i < 400; i++) {
     for (const [key, name] of [['a', 'slot a'], ['b', 'slot b']] as const) {
       const label = page.getByTestId(`run-row-${name}`).getByTestId('queued-label');
-      if (await label.count()) labels[key]!.add((await label.textContent()) ?? '');
+      if (await label.count()) labels[key].add((await label.textContent()) ?? '');
     }
     const rows = await call<RunRow[]>('runs.list', { projectId });
     if (!b && rows.find((r) => r.id === a.id)?.status === 'running') b = await call<RunRow>('runs.create', { projectId, name: 'slot b', config: tiny() });
@@ -225,7 +231,7 @@ test('Prune page by URL names the project; its tables fit at 1100; exports downl
   // A fresh page (no remembered project) opened on the Prune page.
   await page.setViewportSize({ width: 1100, height: 700 });
   await page.goto(`${served().url}#/runs/${source}/prune`);
-  await page.evaluate(() => localStorage.clear());
+  await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
   await page.reload();
   await expect(page.getByTestId('current-project')).toHaveText(projectName);
   await expect(page.getByTestId('prunes-table')).toBeVisible();
