@@ -166,7 +166,7 @@ test('screenshots of every view', async ({ page }) => {
   // Live: a short run, photographed while it trains.
   const live = await call<RunRow>('runs.create', {
     projectId: project.id, name: 'live ffr',
-    config: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 4000, testLimit: 500, epochs: 6, batchSize: 64, regularizer: 'ffr' },
+    config: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 4000, testLimit: 500, epochs: 12, batchSize: 64, regularizer: 'ffr' },
   });
   await go(`/runs/${live.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible({ timeout: 120_000 });

@@ -30,6 +30,7 @@ describe('chart options', () => {
     expect(labels).toEqual(['94%', '94.2%', '94.4%', '94.6%', '94.8%', '95%']);
     expect(pctTick(0.9525)).toBe('95.25%');
     expect(pctTick(0.07)).toBe('7%');
+    expect(pctTick(0.111723)).toBe('11.17%');
     // The accuracy chart's y axis uses it.
     const o = lineOption([{ name: 'test', data: [[1, 0.943], [2, 0.947]] }], { yPercent: true }) as { yAxis: { axisLabel: { formatter: (v: number) => string } } };
     expect(ticks.map(o.yAxis.axisLabel.formatter)).toEqual(labels);

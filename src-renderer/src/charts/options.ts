@@ -31,12 +31,12 @@ export function fmt(v: unknown, digits = 3): string {
   return Number(v.toPrecision(digits)).toString();
 }
 /**
- * Percent axis ticks: as many decimals as the tick needs and no more, so ticks 0.942 and 0.944 read
+ * Percent axis ticks: as many decimals as the tick needs, up to two, so ticks 0.942 and 0.944 read
  * "94.2%" and "94.4%" (rounding to whole percents printed "94%, 94%, 95%, 95%" on a zoomed-in
- * accuracy axis). Ticks are round numbers, so 6 significant digits strip float noise only.
+ * accuracy axis), and an axis that ends at a data value reads "11.17%", not "11.1723%".
  */
 export function pctTick(v: number): string {
-  return `${Number((v * 100).toPrecision(6))}%`;
+  return `${Number((v * 100).toFixed(2))}%`;
 }
 
 export const pct = (v: number | null | undefined, digits = 1): string =>
@@ -298,7 +298,7 @@ export function paretoOption(points: ScatterPoint[]): EChartsCoreOption {
     },
     xAxis: valueAxis('MACs', { nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: AXIS, fontSize: 10 } }),
     // Accuracy never exceeds 100 %: cap the padded range there.
-    yAxis: valueAxis('test accuracy', { min: (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20), max: (v: { max: number }) => Math.min(1, v.max + 0.02), axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: pctTick } }),
+    yAxis: valueAxis('test accuracy', { min: (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20), max: (v: { max: number }) => Math.min(1, Math.ceil((v.max + 0.02) * 20) / 20), axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: pctTick } }),
     series: [
       { type: 'scatter', name: 'runs', symbol: 'circle', symbolSize: 9, color: PALETTE[0], data: points.filter((p) => p.kind === 'run').map(toDatum) },
       { type: 'scatter', name: 'pruned', symbol: 'diamond', symbolSize: 11, color: PALETTE[1], data: points.filter((p) => p.kind === 'pruned').map(toDatum) },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../../../src-main/shared/run-config';
 import { run, summary } from '../testing/fixtures';
-import { NO_FILTERS, describePctStat, formatPctStat, lambdaOf, shortNumber, matches, meanStd, seedGroups, sortRuns } from './runTable';
+import { NO_FILTERS, describePctStat, groupName, formatPctStat, lambdaOf, shortNumber, matches, meanStd, seedGroups, sortRuns } from './runTable';
 
 const ffr = (id: string, seed: number, lambdaLength = 0.5) => run(id, { config: defaultRunConfig({ seed, ffr: { lambdaLength } }) });
 const none = (id: string, seed: number) => run(id, { config: defaultRunConfig({ regularizer: 'none', seed }) });
@@ -62,5 +62,12 @@ describe('runs table', () => {
     expect(shortNumber(2.5e-4)).toBe('2.5e−4');
     expect(shortNumber(0)).toBe('0');
     expect(shortNumber(1 / 3)).toBe('0.333');
+  });
+
+  it('a seed group is named by what its runs share', () => {
+    expect(groupName(['lenet5 ffr s1', 'lenet5 ffr s2'])).toBe('lenet5 ffr');
+    expect(groupName(['ffr seed 1', 'ffr seed 2'])).toBe('ffr seed');
+    expect(groupName(['alpha', 'beta'])).toBe('alpha');
+    expect(groupName(['same', 'same'])).toBe('same');
   });
 });

@@ -156,3 +156,14 @@ export function shortNumber(v: number): string {
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential().replace(/\.?0+e/, 'e').replace('e-', 'e−');
   return String(Number(v.toPrecision(3)));
 }
+
+/** A seed group's label: what its runs' names share ("ffr s1", "ffr s2" → "ffr"), else the first name. */
+export function groupName(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  let p = names[0]!;
+  for (const n of names) while (!n.startsWith(p)) p = p.slice(0, -1);
+  // Only whole words: cut a word the names continue differently.
+  if (!names.every((n) => n.length === p.length || /\s/.test(n[p.length]!))) p = p.replace(/\s*\S*$/, '');
+  p = p.replace(/[\s·:_-]+$/, '');
+  return p || names[0]!;
+}
