@@ -7,7 +7,8 @@ import path from 'node:path';
 import { loadDataset } from '../engine/data';
 import { buildModelSpec } from '../engine/models/builders';
 import { inferShapes } from '../engine/models/spec';
-import { summarizeSparsity } from '../engine/sparsity/snapshot';
+import { flowPlan, zeroPenaltyReason } from '../engine/regularizers/flow-plan';
+import { summarizeSparsity, type SparsitySummary } from '../engine/sparsity/summary';
 import type { EpochMetrics } from '../shared/metrics';
 import { RunConfig } from '../shared/run-config';
 import type { Checkpoint, Run, RunFilter, SnapshotRow } from '../shared/store-types';
@@ -41,7 +42,7 @@ export interface RunSummary {
   epochs: number;
   error: string | null;
   final: { trainLoss: number; testAccuracy: number; length: number; curvature: number } | null;
-  sparsity: { structured: number; unstructured: number } | null;
+  sparsity: SparsitySummary | null;
   layers: Array<{ name: string; filters: number; structuredSparsity: number; unstructuredSparsity: number }>;
   params: number | null;
   macs: number | null;
@@ -79,12 +80,20 @@ export class RunService {
     } catch (e) {
       throw new UserInputError(e instanceof Error ? e.message : String(e));
     }
+    let spec;
+    let shapes;
     try {
-      inferShapes(buildModelSpec(config.model, { inputShape: ds.shape, classes: ds.classes, width: config.width, shortcut: config.shortcut }));
+      spec = buildModelSpec(config.model, { inputShape: ds.shape, classes: ds.classes, width: config.width, shortcut: config.shortcut });
+      shapes = inferShapes(spec);
     } catch (e) {
       throw new UserInputError(
         `Model ${config.model} cannot run on ${config.dataset.name} images of ${ds.shape.join('×')}: ${e instanceof Error ? e.message : String(e)}`,
       );
+    }
+    if (config.regularizer === 'ffr') {
+      const taps = spec.taps.map((name) => ({ name, shape: shapes.get(name)! }));
+      const why = zeroPenaltyReason(config.model, taps, flowPlan(spec, config.ffr.align), config.ffr);
+      if (why) throw new UserInputError(why);
     }
     return config;
   }

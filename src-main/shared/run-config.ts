@@ -6,6 +6,7 @@
  * Runtime-free apart from zod: imported by the renderer as well as by the host and the trainer.
  */
 import { z } from 'zod';
+import type { PruneCriterion } from './prune-types';
 
 export const MODEL_NAMES = [
   'mlp',
@@ -59,19 +60,53 @@ export type DatasetRef = z.infer<typeof DatasetRef>;
 const positive = z.number().positive();
 const nonNegative = z.number().min(0);
 
+/**
+ * How consecutive hidden features are brought into one space (docs/ffr.md, "Alignment"):
+ * - rank-pad (default): each feature's channels ordered by their batch energy, then pooled to the
+ *   coarser grid and zero-padded to the larger count: permutation-equivariant, and the channels
+ *   compared with zero are the weakest ones of the wider layer.
+ * - gram: each feature replaced by its samples' cosine-similarity matrix (width-free).
+ * - shortcut: only taps joined by an identity (or option-A) shortcut, where channel c is the same
+ *   channel on both sides (ResNets; zero for networks without shortcuts, which is refused).
+ * - index-pad: channel i of one layer against channel i of the next, zero-padded by index: NOT
+ *   equivariant (the dead channels are those with index ≥ the neighbour's width). Was `pad-pool`.
+ * - stage: only consecutive features of equal shape, channel i against channel i.
+ */
+export const FFR_ALIGNS = ['rank-pad', 'gram', 'shortcut', 'index-pad', 'stage'] as const;
+export type FfrAlign = (typeof FFR_ALIGNS)[number];
+/** Names stored by earlier versions, and what they meant: runs stored with them keep their meaning. */
+const LEGACY_ALIGNS: Record<string, FfrAlign> = { 'pad-pool': 'index-pad' };
+export const FfrAlign = z.preprocess(
+  (v) => (typeof v === 'string' && v in LEGACY_ALIGNS ? LEGACY_ALIGNS[v] : v),
+  z.enum(FFR_ALIGNS),
+);
+
 export const FfrOptions = z.object({
   /** Weight of the trajectory length term. */
   lambdaLength: nonNegative.max(100),
   /** Weight of the total absolute curvature term. */
   lambdaCurvature: nonNegative.max(100),
-  /** How consecutive features of different shapes are compared (DESIGN.md §3). */
-  align: z.enum(['pad-pool', 'stage']),
+  /** How consecutive features of different shapes are compared (see FFR_ALIGNS). */
+  align: FfrAlign,
   /** Total absolute curvature as turning angles or as second differences. */
   curvature: z.enum(['angle', 'second-difference']),
   /** Length as the sum of per-channel increment norms (group) or as the plain Euclidean length. */
   norm: z.enum(['channel', 'l2']),
 });
 export type FfrOptions = z.infer<typeof FfrOptions>;
+
+/**
+ * What one group of the group-lasso baseline holds, per output channel of a prunable layer:
+ * - channel (default): the filter (its kernel slice and bias) with its BN γ and β: everything that
+ *   makes the channel's output, so driving the group to zero silences the channel even under BN.
+ * - channel+consumers: also the next layers' input slices that read the channel (group-level
+ *   pruning's group, as in Torch-Pruning).
+ * - filter: the filter alone. Under BN this is rescaled away and never silences a channel; it is
+ *   what runs stored before this option existed used.
+ */
+export const GROUP_LASSO_GROUPS = ['channel', 'channel+consumers', 'filter'] as const;
+export const GroupLassoGroup = z.enum(GROUP_LASSO_GROUPS);
+export type GroupLassoGroup = z.infer<typeof GroupLassoGroup>;
 
 export const RunConfig = z.object({
   model: ModelName,
@@ -98,6 +133,8 @@ export const RunConfig = z.object({
   ffr: FfrOptions,
   /** Weight of the baseline regularizers (l1, group-lasso, slimming). */
   lambda: nonNegative.max(100),
+  /** group-lasso only: what one group holds. Absent in runs stored before it existed: those used 'filter'. */
+  groupLassoGroup: GroupLassoGroup.default('filter'),
   /** A channel is counted as pruned-away ("dead") when its relative activity is at most this. */
   sparsityThreshold: positive.max(1),
   /** Images in the fixed probe batch used for activity snapshots. */
@@ -117,7 +154,7 @@ export const DEFAULT_FFR: FfrOptions = {
   // (docs/ffr.md). Other networks were not measured: try a few values and use the sensitivity sweep.
   lambdaLength: 0.5,
   lambdaCurvature: 0,
-  align: 'pad-pool',
+  align: 'rank-pad',
   curvature: 'angle',
   norm: 'channel',
 };
@@ -127,6 +164,19 @@ export const DEFAULT_BASELINE_LAMBDA: Record<Exclude<RegularizerName, 'ffr' | 'n
   l1: 1e-5,
   'group-lasso': 1e-3,
   slimming: 1e-4,
+};
+
+/**
+ * The channel importance a prune uses when the request names none, per regularizer of the source
+ * run: what that regularizer drives to zero (docs/pruning.md). `spread` counts a channel whose output
+ * is constant (dead, or γ≈0 leaving relu(β)) as unimportant; slimming shrinks |γ| directly.
+ */
+export const DEFAULT_IMPORTANCE: Record<RegularizerName, PruneCriterion> = {
+  ffr: 'spread',
+  l1: 'spread',
+  'group-lasso': 'spread',
+  slimming: 'bn',
+  none: 'spread',
 };
 
 /**
@@ -156,6 +206,7 @@ export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig 
     regularizer: 'ffr',
     ffr: DEFAULT_FFR,
     lambda: 1e-4,
+    groupLassoGroup: 'channel',
     sparsityThreshold: 1e-2,
     probeSize: 256,
     seed: 1,

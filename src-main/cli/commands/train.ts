@@ -4,6 +4,8 @@ import {
   BACKEND_CHOICES,
   DEFAULT_BASELINE_LAMBDA,
   DEFAULT_FFR,
+  FFR_ALIGNS,
+  GROUP_LASSO_GROUPS,
   MODEL_NAMES,
   REGULARIZERS,
   defaultLearningRate,
@@ -33,6 +35,7 @@ interface TrainFlags extends DatasetFlags {
   lambdaLength?: number;
   lambdaCurvature?: number;
   lambda?: number;
+  groupLassoGroup: RunConfig['groupLassoGroup'];
   align: RunConfig['ffr']['align'];
   curvature: RunConfig['ffr']['curvature'];
   norm: RunConfig['ffr']['norm'];
@@ -73,6 +76,7 @@ export function configFromFlags(o: TrainFlags): unknown {
       norm: o.norm,
     },
     lambda: o.lambda ?? (o.regularizer === 'ffr' || o.regularizer === 'none' ? 0 : DEFAULT_BASELINE_LAMBDA[o.regularizer]),
+    groupLassoGroup: o.groupLassoGroup,
     sparsityThreshold: o.sparsityThreshold,
     probeSize: 256,
     seed: o.seed,
@@ -99,7 +103,8 @@ export function addTrainOptions(cmd: Command): Command {
       .option('--lambda-length <x>', `FFR length weight (default ${DEFAULT_FFR.lambdaLength})`, numberOption('--lambda-length', { min: 0, max: 100 }))
       .option('--lambda-curvature <x>', `FFR curvature weight (default ${DEFAULT_FFR.lambdaCurvature})`, numberOption('--lambda-curvature', { min: 0, max: 100 }))
       .option('--lambda <x>', 'baseline regularizer weight (l1, group-lasso, slimming)', numberOption('--lambda', { min: 0, max: 100 }))
-      .option('--align <mode>', 'FFR alignment: pad-pool or stage', choiceOption('--align', ['pad-pool', 'stage'] as const), DEFAULT_FFR.align)
+      .option('--group-lasso-group <what>', `group-lasso: what one group holds: ${GROUP_LASSO_GROUPS.join(', ')}`, choiceOption('--group-lasso-group', GROUP_LASSO_GROUPS), 'channel')
+      .option('--align <mode>', `FFR alignment: ${FFR_ALIGNS.join(', ')} (docs/ffr.md)`, choiceOption('--align', FFR_ALIGNS), DEFAULT_FFR.align)
       .option('--curvature <mode>', 'FFR curvature: angle or second-difference', choiceOption('--curvature', ['angle', 'second-difference'] as const), DEFAULT_FFR.curvature)
       .option('--norm <mode>', 'FFR length: channel or l2', choiceOption('--norm', ['channel', 'l2'] as const), DEFAULT_FFR.norm)
       .option('--train-limit <n>', 'train on a subset of this many images', numberOption('--train-limit', { integer: true, min: 1 }))

@@ -1,17 +1,22 @@
 /**
  * Channel importance per prunable layer, as raw (unnormalized) scores; select.ts normalizes them.
  *
- * - activity: mean |activation| of the channel at the layer's activity node (post-ReLU where there is
- *   one) over the probe batch, in inference mode. The default for BN networks: with BN after a conv
- *   the filter's norm does not change the output (DESIGN.md §4), the activity does.
- * - l1 / l2: norm of the output filter (kernel slice of the output channel).
- * - bn: |γ| of the layer's batch norm; layers without BN fall back to the filter's L2 norm (the only
- *   meaningful measure there), and the report says so through the criterion's documentation.
+ * - spread: standard deviation of the channel's output at the layer's activity node (post-ReLU where
+ *   there is one) over the probe batch and all positions, in inference mode. A channel whose output
+ *   does not vary carries no information: dead (always 0) or constant (γ≈0 leaves relu(β)); pruning
+ *   folds its constant into the next layer's bias (plan.ts). The default for most regularizers
+ *   (DEFAULT_IMPORTANCE in run-config.ts).
+ * - activity: mean |activation| over the probe batch. Misses constant channels: relu(β) with β > 0
+ *   looks active.
+ * - l1 / l2: norm of the output filter (kernel slice of the output channel); meaningless under BN,
+ *   which rescales the filter away (DESIGN.md §4).
+ * - bn: |γ| of the layer's batch norm (network slimming's measure); layers without BN fall back to the
+ *   filter's L2 norm (the only meaningful measure there).
  */
 import type { PruneCriterion } from '../../shared/prune-types';
 import { paramsFromValues, disposeParams } from '../models/init';
 import type { ModelSpec } from '../models/spec';
-import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from '../sparsity/probe';
+import { addChannelMoments, channelSpread, forEachProbeChunk, type ChannelMoments, type ProbeBatch } from '../sparsity/probe';
 import type { NamedValues } from '../train/checkpoint';
 
 export type LayerScores = Map<string, Float64Array>;
@@ -35,22 +40,30 @@ export function filterNorms(kernel: { shape: number[]; values: Float32Array }, p
   return norms;
 }
 
-/** Mean |activation| per channel at each prunable layer's activity node, over the probe batch. */
-export function activityScores(spec: ModelSpec, weights: NamedValues, probe: ProbeBatch): LayerScores {
+/** Per-channel statistics of every prunable layer's output over the probe batch, in inference mode. */
+export function probeMoments(spec: ModelSpec, weights: NamedValues, probe: ProbeBatch): Map<string, ChannelMoments> {
   const params = paramsFromValues(weights);
-  const sums = new Map<string, Float64Array>();
-  let elements = 0;
+  const moments = new Map<string, ChannelMoments>();
   try {
-    forEachProbeChunk(spec, params, probe, (features, size) => {
-      addChannelActivity(spec, features, sums);
-      elements += size;
-    });
+    forEachProbeChunk(spec, params, probe, (features) => addChannelMoments(spec, features, moments));
   } finally {
     disposeParams(params);
   }
-  // Divide by images only: spatial size is the same for all channels of a layer.
-  for (const acc of sums.values()) for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! / Math.max(1, elements);
-  return sums;
+  return moments;
+}
+
+/** spread or activity scores from probe statistics (activity: Σ|a| per image; the spatial size is the same for all channels of a layer). */
+export function scoresFromMoments(moments: Map<string, ChannelMoments>, criterion: 'spread' | 'activity', images: number): LayerScores {
+  const out: LayerScores = new Map();
+  for (const [layer, m] of moments) {
+    out.set(layer, criterion === 'spread' ? channelSpread(m) : Float64Array.from(m.absSum, (v) => v / Math.max(1, images)));
+  }
+  return out;
+}
+
+/** Whether a criterion is measured on the probe batch (and so needs one). */
+export function needsProbe(criterion: PruneCriterion): criterion is 'spread' | 'activity' {
+  return criterion === 'spread' || criterion === 'activity';
 }
 
 export function channelImportance(
@@ -59,9 +72,9 @@ export function channelImportance(
   criterion: PruneCriterion,
   probe?: ProbeBatch,
 ): LayerScores {
-  if (criterion === 'activity') {
-    if (!probe) throw new Error('Activity importance needs a probe batch.');
-    return activityScores(spec, weights, probe);
+  if (needsProbe(criterion)) {
+    if (!probe) throw new Error(`The ${criterion} importance needs a probe batch.`);
+    return scoresFromMoments(probeMoments(spec, weights, probe), criterion, probe.shape[0]);
   }
   const scores: LayerScores = new Map();
   for (const layer of spec.prunable) {

@@ -8,6 +8,7 @@ import type { ModelSpec } from '../models/spec';
 import { tf, type Tensor } from '../tf';
 import { groupLassoPenalty, l1Penalty, slimmingPenalty } from './baselines';
 import { ffrTerms } from './ffr';
+import { cachedFlowPlan } from './flow-plan';
 
 export interface RegularizerResult {
   /** Weighted term added to the loss. */
@@ -18,17 +19,18 @@ export interface RegularizerResult {
 }
 
 export function regularize(
-  config: Pick<RunConfig, 'regularizer' | 'ffr' | 'lambda'>,
+  config: Pick<RunConfig, 'regularizer' | 'ffr' | 'lambda' | 'groupLassoGroup'>,
   spec: ModelSpec,
   params: Params,
   features: Map<string, Tensor>,
 ): RegularizerResult {
-  const taps = spec.taps.map((name) => {
+  const plan = cachedFlowPlan(spec, config.ffr.align);
+  const taps = plan.taps.map((name) => {
     const t = features.get(name);
     if (!t) throw new Error(`FFR tap "${name}" was not computed by the forward pass.`);
     return t;
   });
-  const { length, curvature } = ffrTerms(taps, config.ffr);
+  const { length, curvature } = ffrTerms(taps, config.ffr, plan.segments);
   let penalty: tf.Scalar;
   switch (config.regularizer) {
     case 'ffr':
@@ -38,7 +40,7 @@ export function regularize(
       penalty = tf.mul(l1Penalty(spec, params), config.lambda);
       break;
     case 'group-lasso':
-      penalty = tf.mul(groupLassoPenalty(spec, params), config.lambda);
+      penalty = tf.mul(groupLassoPenalty(spec, params, config.groupLassoGroup), config.lambda);
       break;
     case 'slimming':
       penalty = tf.mul(slimmingPenalty(spec, params), config.lambda);

@@ -28,8 +28,8 @@ export function metrics(epoch: number, over: Partial<EpochMetrics> = {}): EpochM
 const stats = { min: 0, median: 0.5, max: 1, histogram: { edges: [0, 0.5, 1], counts: [1, 1] }, values: [0, 1] };
 export function snap(layer: string, epoch: number, structured: number): SnapshotRow {
   return {
-    layer, epoch, kind: 'conv', channels: 4, structuredSparsity: structured, gammaSparsity: null, normSparsity: 0, unstructuredSparsity: 0,
-    segmentLength: 1, turningAngle: 0.5, activity: stats, gamma: null, filterNorm: stats,
+    layer, epoch, kind: 'conv', channels: 4, structuredSparsity: structured, structuredMeasure: 'spread', gammaSparsity: null, normSparsity: 0, unstructuredSparsity: 0,
+    segmentLength: 1, turningAngle: 0.5, activity: stats, spread: stats, gamma: null, filterNorm: stats,
   };
 }
 
