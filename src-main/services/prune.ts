@@ -15,6 +15,7 @@ import {
   SweepPoint,
   type SelectionOptions,
 } from '../shared/prune-types';
+import { DEFAULT_IMPORTANCE } from '../shared/run-config';
 import type { Prune, Run } from '../shared/store-types';
 import type { Store } from '../store';
 import type { HomePaths } from './home';
@@ -41,6 +42,19 @@ export interface SweepView {
 }
 
 const PruneJobResult = PruneReport.omit({ arch: true, criterion: true, scope: true, threshold: true, ratio: true, sourceCheckpoint: true });
+
+/**
+ * Fills in the importance a request left out: the default for the source run's regularizer
+ * (DEFAULT_IMPORTANCE). `at` is the object that holds `criterion` (the selection of a prune, the
+ * options of a sweep). Anything malformed is left for the schema to report.
+ */
+function withDefaultCriterion(raw: unknown, at: 'selection' | null, run: Run | null): unknown {
+  if (!run || typeof raw !== 'object' || raw === null) return raw;
+  const holder = at ? (raw as Record<string, unknown>)[at] : raw;
+  if (typeof holder !== 'object' || holder === null || (holder as Record<string, unknown>).criterion !== undefined) return raw;
+  const filled = { ...(holder as Record<string, unknown>), criterion: DEFAULT_IMPORTANCE[run.config.regularizer] };
+  return at ? { ...(raw as Record<string, unknown>), [at]: filled } : filled;
+}
 
 function firstIssue(e: z.ZodError): string {
   const issue = e.issues[0];
@@ -74,7 +88,7 @@ export class PruneService {
     if (rawRatio.success && !(rawRatio.data.selection.ratio >= 0 && rawRatio.data.selection.ratio <= 1)) {
       throw new UserInputError(`The prune ratio must be between 0 and 1, got ${rawRatio.data.selection.ratio}.`);
     }
-    const parsed = PruneOptions.safeParse(rawOptions);
+    const parsed = PruneOptions.safeParse(withDefaultCriterion(rawOptions, 'selection', this.store.runs.get(runId)));
     if (!parsed.success) throw new UserInputError(`Invalid prune option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
     const { ratio, threshold } = options.selection;
@@ -151,7 +165,7 @@ export class PruneService {
 
   /** Sensitivity sweep of a completed run; stored with the run. */
   async sweep(runId: string, rawOptions: unknown, onLog?: (m: string) => void): Promise<SweepView> {
-    const parsed = SweepOptions.safeParse(rawOptions);
+    const parsed = SweepOptions.safeParse(withDefaultCriterion(rawOptions, null, this.store.runs.get(runId)));
     if (!parsed.success) throw new UserInputError(`Invalid sweep option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
     const source = this.sourceOf(runId);

@@ -18,6 +18,7 @@ import { paramsFromValues, disposeParams } from '../models/init';
 import type { ModelSpec } from '../models/spec';
 import { addChannelMoments, channelSpread, forEachProbeChunk, type ChannelMoments, type ProbeBatch } from '../sparsity/probe';
 import type { NamedValues } from '../train/checkpoint';
+import type { MeasuredMeans } from './plan';
 
 export type LayerScores = Map<string, Float64Array>;
 
@@ -64,6 +65,21 @@ export function scoresFromMoments(moments: Map<string, ChannelMoments>, criterio
 /** Whether a criterion is measured on the probe batch (and so needs one). */
 export function needsProbe(criterion: PruneCriterion): criterion is 'spread' | 'activity' {
   return criterion === 'spread' || criterion === 'activity';
+}
+
+/** Scores, and for `spread` the channels' mean outputs (what a removed low-spread channel is replaced by). */
+export interface MeasuredImportance {
+  scores: LayerScores;
+  means?: MeasuredMeans;
+}
+
+export function measureImportance(spec: ModelSpec, weights: NamedValues, criterion: PruneCriterion, probe?: ProbeBatch): MeasuredImportance {
+  if (!needsProbe(criterion)) return { scores: channelImportance(spec, weights, criterion) };
+  if (!probe) throw new Error(`The ${criterion} importance needs a probe batch.`);
+  const moments = probeMoments(spec, weights, probe);
+  const scores = scoresFromMoments(moments, criterion, probe.shape[0]);
+  if (criterion !== 'spread') return { scores };
+  return { scores, means: new Map([...moments].map(([layer, m]) => [layer, m.mean])) };
 }
 
 export function channelImportance(

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { paramsFromValues, disposeParams } from '../../engine/models/init';
-import { channelImportance } from '../../engine/prune/importance';
+import { measureImportance, needsProbe } from '../../engine/prune/importance';
 import { planPrune } from '../../engine/prune/plan';
 import { sizeReport } from '../../engine/prune/report';
 import { evaluate } from '../../engine/train/evaluate';
@@ -36,9 +36,9 @@ export function accuracyOf(spec: ModelSpec, weights: NamedValues, ds: Dataset, s
 export async function runPruneJob(job: ToolJob, ctx: JobContext): Promise<void> {
   const p = parsePayload(PrunePayload, job.payload, 'prune');
   const { ds, file } = await loadSource(job.backend, p.config, p.modelPath, ctx);
-  const probe = p.selection.criterion === 'activity' ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
-  const scores = channelImportance(file.spec, file.weights, p.selection.criterion, probe);
-  const plan = planPrune(file.spec, file.weights, scores, p.selection);
+  const probe = needsProbe(p.selection.criterion) ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
+  const { scores, means } = measureImportance(file.spec, file.weights, p.selection.criterion, probe);
+  const plan = planPrune(file.spec, file.weights, scores, p.selection, means);
   ctx.post({ type: 'log', level: 'info', message: 'Evaluating the model before and after pruning.' });
   const before = accuracyOf(file.spec, file.weights, ds);
   const pruned = accuracyOf(plan.result.spec, plan.result.weights, ds);
