@@ -116,6 +116,9 @@ describe('ffr CLI', () => {
     [['train', '--model', 'mlp', '--dataset', 'cifar10'], /CIFAR-10 needs a data folder/],
     [['train', '--model', 'mlp', '--dataset', 'cifar10', '--data-dir', '/nonexistent/cifar'], /\/nonexistent\/cifar does not exist/],
     [['train', '--model', 'lenet5', ...tiny, '--image-shape', '4x4x1'], /Model lenet5 cannot run on synthetic images of 4×4×1/],
+    [['train', '--model', 'mlp', ...tiny, '--align', 'stage'], /FFR alignment "stage" compares only consecutive taps of equal shape, and mlp has none/],
+    [['train', '--model', 'mlp', ...tiny, '--align', 'shortcut'], /FFR alignment "shortcut" compares only taps joined by an identity shortcut/],
+    [['train', '--model', 'mlp', ...tiny, '--lambda-length', '0'], /λ_len = 0 and λ_curv = 0 adds nothing/],
     [['runs', 'show', 'run-nope00'], /Unknown run "run-nope00"/],
     [['runs', 'resume', 'run-nope00'], /Unknown run "run-nope00"/],
   ])('refuses %j with one clear sentence and leaves no row behind', (args, message) => {

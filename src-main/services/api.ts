@@ -219,8 +219,10 @@ export function createApi(app: App, options: ApiOptions): Api {
       return { ok: true, config: await runs.validate(parsed.data) };
     } catch (e) {
       const message = toErrorBody(e).message;
-      // RunService.validate fails either loading the data or fitting the model to it.
-      return { ok: false, errors: { [message.startsWith('Model ') ? 'model' : 'dataset']: message } };
+      // RunService.validate fails loading the data, fitting the model to it, or on an FFR setting
+      // that adds nothing for this model (which names its field).
+      const field = e instanceof UserInputError && e.field ? e.field : message.startsWith('Model ') ? 'model' : 'dataset';
+      return { ok: false, errors: { [field]: message } };
     }
   };
 

@@ -51,6 +51,12 @@ export interface RunSummary {
 /** Thrown for input the user can fix; the CLI prints the message alone. */
 export class UserInputError extends Error {
   override readonly name = 'UserInputError';
+  /** The config field at fault ("ffr.align"), when one is. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(message);
+    this.field = field;
+  }
 }
 
 export class RunService {
@@ -93,7 +99,8 @@ export class RunService {
     if (config.regularizer === 'ffr') {
       const taps = spec.taps.map((name) => ({ name, shape: shapes.get(name)! }));
       const why = zeroPenaltyReason(config.model, taps, flowPlan(spec, config.ffr.align), config.ffr);
-      if (why) throw new UserInputError(why);
+      const bothZero = config.ffr.lambdaLength === 0 && config.ffr.lambdaCurvature === 0;
+      if (why) throw new UserInputError(why, bothZero ? 'ffr.lambdaLength' : 'ffr.align');
     }
     return config;
   }

@@ -17,6 +17,16 @@ describe('run configurations', () => {
     expect(RunConfig.parse(example)).toEqual(defaultRunConfig({ stepEvery: 1, lambda: 0 }));
   });
 
+  it('reads configs stored by earlier versions with their meaning: pad-pool is index-pad, no group-lasso group is the filter', () => {
+    const { groupLassoGroup: _, ...stored } = { ...defaultRunConfig(), ffr: { ...defaultRunConfig().ffr, align: 'pad-pool' } };
+    const parsed = RunConfig.parse(stored);
+    expect(parsed.ffr.align).toBe('index-pad');
+    expect(parsed.groupLassoGroup).toBe('filter');
+    // New runs get the equivariant alignment and the channel group.
+    expect(defaultRunConfig().ffr.align).toBe('rank-pad');
+    expect(defaultRunConfig().groupLassoGroup).toBe('channel');
+  });
+
   it('refuses out-of-range settings with the field named', () => {
     const bad = RunConfig.safeParse({ ...defaultRunConfig(), lr: -1, ffr: { ...defaultRunConfig().ffr, align: 'diagonal' } });
     expect(bad.success).toBe(false);
