@@ -67,23 +67,23 @@ export function alignPair(a: Tensor, b: Tensor): [tf.Tensor4D, tf.Tensor4D] {
 
 /**
  * The channels of x in descending order of their energy (mean square over samples and positions).
- * The order is a constant of the step (no gradient through it); the gradient of the reordering is
- * the inverse reordering, written out as a custom gradient because tfjs differentiates gather with
- * UnsortedSegmentSum, which the wasm backend lacks.
+ * The order is a constant of the step (no gradient through it). The reordering is a product with a
+ * permutation matrix P (y = x Pᵀ, ∂/∂x = dy P): one small matrix product each way, which the wasm
+ * backend runs far faster than gather (and gather's gradient needs UnsortedSegmentSum, which it
+ * lacks). A custom gradient keeps autodiff away from the sort.
  */
 export function byEnergy(x: tf.Tensor4D): tf.Tensor4D {
-  const c = x.shape[3];
+  const [n, h, w, c] = x.shape;
   if (c === 1) return x;
   const op = tf.customGrad((...args) => {
     const [xIn, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
     const energy = tf.mean(tf.square(xIn), [0, 1, 2]);
     const order = tf.topk(energy, c, true).indices;
-    // The inverse permutation: positions of 0, 1, … in `order` (topk of −order sorts it ascending).
-    const inverse = tf.topk(tf.neg(tf.cast(order, 'float32')), c, true).indices;
-    save([inverse]);
+    const p = tf.oneHot(order, c, 1, 0, 'float32') as tf.Tensor2D; // p[i, j] = 1 where j = order[i]
+    save([p]);
     return {
-      value: tf.gather(xIn, order, 3),
-      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.gather(dy, saved[0]!, 3),
+      value: tf.reshape(tf.matMul(tf.reshape(xIn, [-1, c]), p, false, true), [n, h, w, c]),
+      gradFunc: (dy: Tensor, saved: Tensor[]) => tf.reshape(tf.matMul(tf.reshape(dy, [-1, c]), saved[0]!), [n, h, w, c]),
     };
   });
   return op(x) as tf.Tensor4D;
