@@ -19,7 +19,7 @@ const aligns = (args.get('aligns') ?? 'none,rank-pad,index-pad,gram').split(',')
 
 async function main(): Promise<void> {
   await selectBackend('wasm');
-  const shape: [number, number, number] = model === 'lenet5' || model === 'mlp' ? [28, 28, 1] : [32, 32, 3];
+  const shape: [number, number, number] = args.get('cifar') ? [32, 32, 3] : [28, 28, 1];
   const spec = buildModelSpec(model, { inputShape: shape, classes: 10, width: Number(args.get('width') ?? 1), shortcut: 'A' });
   const params = initParams(spec, 1);
   const trainable = [...params.values()].filter((v) => v.trainable);

@@ -16,7 +16,8 @@
  *   test accuracy, parameters and MACs.
  *
  * Options: --model lenet5|mlp|resnet20 --width W --epochs E --train-limit N --seed S
- *          --thresholds 0.01,0.02,… --out bench/results/ffr-study.jsonl (one JSON line per run, appended)
+ *          --thresholds 0.01,0.02,… --criteria spread,activity,bn (also pruned by these, same model)
+ *          --out bench/results/ffr-study.jsonl (one JSON line per run, appended)
  * Environment: FFR_WASM_THREADS=1 keeps one core per run on a shared machine. Runs go one after the other.
  */
 import fs from 'node:fs';
@@ -141,28 +142,37 @@ async function main(): Promise<void> {
     const base = { selection: accuracy(spec, weights, ds, selection), test: last.metrics.testAccuracy };
     const cost = totalCost(spec);
 
-    const criterion: PruneCriterion = (args.get('criterion') as PruneCriterion | undefined) ?? DEFAULT_IMPORTANCE[config.regularizer];
-    const probe = needsProbe(criterion) ? probeBatch(ds, config.probeSize, config.seed) : undefined;
-    const { scores, means } = measureImportance(spec, weights, criterion, probe);
-    const prunes = thresholds.map((t) => {
-      try {
-        const plan = planPrune(spec, weights, scores, { criterion, scope: 'layer', aggregate: 'max', threshold: t, minChannels: 1 }, means);
-        const c = totalCost(plan.result.spec);
-        return {
-          threshold: t,
-          selection: accuracy(plan.result.spec, plan.result.weights, ds, selection),
-          test: accuracy(plan.result.spec, plan.result.weights, ds, ds.test),
-          params: c.params,
-          macs: c.macs,
-          widths: layerWidths(plan.result.spec),
-        };
-      } catch (e) {
-        if (e instanceof PruneInputError) return null;
-        throw e;
-      }
-    });
-    const ok = prunes.filter((p): p is NonNullable<typeof p> => p !== null && p.selection >= base.selection - 0.01);
-    const chosen = ok.length > 0 ? ok.reduce((a, b) => (b.threshold > a.threshold ? b : a)) : null;
+    // The default importance of the regularizer first, then the others asked for (same trained model).
+    const criterion: PruneCriterion = DEFAULT_IMPORTANCE[config.regularizer];
+    const criteria = [criterion, ...(args.get('criteria')?.split(',') ?? ['spread', 'activity', 'bn']).filter((c) => c !== criterion)] as PruneCriterion[];
+    const byCriterion = Object.fromEntries(
+      criteria.map((crit) => {
+        const probe = needsProbe(crit) ? probeBatch(ds, config.probeSize, config.seed) : undefined;
+        const { scores, means } = measureImportance(spec, weights, crit, probe);
+        const points = thresholds.map((t) => {
+          try {
+            const plan = planPrune(spec, weights, scores, { criterion: crit, scope: 'layer', aggregate: 'max', threshold: t, minChannels: 1 }, means);
+            const c = totalCost(plan.result.spec);
+            return {
+              threshold: t,
+              selection: accuracy(plan.result.spec, plan.result.weights, ds, selection),
+              test: accuracy(plan.result.spec, plan.result.weights, ds, ds.test),
+              params: c.params,
+              macs: c.macs,
+              widths: layerWidths(plan.result.spec),
+            };
+          } catch (e) {
+            if (e instanceof PruneInputError) return null;
+            throw e;
+          }
+        });
+        // The largest threshold whose selection accuracy stays within 1 point of the unpruned model's.
+        const ok = points.filter((p): p is NonNullable<typeof p> => p !== null && p.selection >= base.selection - 0.01);
+        const best = ok.length > 0 ? ok.reduce((a, b) => (b.threshold > a.threshold ? b : a)) : null;
+        return [crit, { prunes: points, chosen: best }];
+      }),
+    );
+    const { prunes, chosen } = byCriterion[criterion]!;
     const record = {
       run,
       model,
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
       criterion,
       prunes,
       chosen,
+      byCriterion,
     };
     fs.appendFileSync(out, `${JSON.stringify(record)}\n`);
     const pct = (x: number) => `${(x * 100).toFixed(2)} %`;

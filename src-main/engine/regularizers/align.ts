@@ -79,7 +79,9 @@ export function byEnergy(x: tf.Tensor4D): tf.Tensor4D {
     const [xIn, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
     const energy = tf.mean(tf.square(xIn), [0, 1, 2]);
     const order = tf.topk(energy, c, true).indices;
-    const p = tf.oneHot(order, c, 1, 0, 'float32') as tf.Tensor2D; // p[i, j] = 1 where j = order[i]
+    // p[i, j] = 1 where j = order[i]. Built as int32 and cast: the wasm backend's OneHot writes
+    // int32 bit patterns into a float32 output (1 becomes 1.4e-45), so a float oneHot is all zeros there.
+    const p = tf.cast(tf.oneHot(order, c), 'float32') as tf.Tensor2D;
     save([p]);
     return {
       value: tf.reshape(tf.matMul(tf.reshape(xIn, [-1, c]), p, false, true), [n, h, w, c]),
