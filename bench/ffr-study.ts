@@ -185,6 +185,7 @@ async function main(): Promise<void> {
       seconds: Math.round((Date.now() - began) / 1000),
       accuracy: { test: r4(base.test), selection: r4(base.selection) },
       structured: { spread: r4(summary.structured), activity: r4(activityOverall) },
+      unstructured: r4(summary.unstructured),
       layers,
       params: cost.params,
       macs: cost.macs,

@@ -102,7 +102,11 @@ export function addTrainOptions(cmd: Command): Command {
       .option('--regularizer <name>', REGULARIZERS.join(', '), choiceOption('--regularizer', REGULARIZERS), 'ffr')
       .option('--lambda-length <x>', `FFR length weight (default ${DEFAULT_FFR.lambdaLength})`, numberOption('--lambda-length', { min: 0, max: 100 }))
       .option('--lambda-curvature <x>', `FFR curvature weight (default ${DEFAULT_FFR.lambdaCurvature})`, numberOption('--lambda-curvature', { min: 0, max: 100 }))
-      .option('--lambda <x>', 'baseline regularizer weight (l1, group-lasso, slimming)', numberOption('--lambda', { min: 0, max: 100 }))
+      .option(
+        '--lambda <x>',
+        `baseline regularizer weight (default: ${Object.entries(DEFAULT_BASELINE_LAMBDA).map(([r, l]) => `${r} ${l}`).join(', ')})`,
+        numberOption('--lambda', { min: 0, max: 100 }),
+      )
       .option('--group-lasso-group <what>', `group-lasso: what one group holds: ${GROUP_LASSO_GROUPS.join(', ')}`, choiceOption('--group-lasso-group', GROUP_LASSO_GROUPS), 'channel')
       .option('--align <mode>', `FFR alignment: ${FFR_ALIGNS.join(', ')} (docs/ffr.md)`, choiceOption('--align', FFR_ALIGNS), DEFAULT_FFR.align)
       .option('--curvature <mode>', 'FFR curvature: angle or second-difference', choiceOption('--curvature', ['angle', 'second-difference'] as const), DEFAULT_FFR.curvature)
@@ -112,7 +116,7 @@ export function addTrainOptions(cmd: Command): Command {
       .option('--no-augment', 'no pad-crop-flip augmentation (on by default for CIFAR)')
       .option('--seed <n>', 'random seed', numberOption('--seed', { integer: true, min: 0, max: 2 ** 31 - 1 }), 1)
       .option('--backend <name>', BACKEND_CHOICES.join(', '), choiceOption('--backend', BACKEND_CHOICES), 'auto')
-      .option('--sparsity-threshold <x>', 'relative activity at or below which a channel counts as dead', numberOption('--sparsity-threshold', { min: 1e-9, max: 1 }), 1e-2)
+      .option('--sparsity-threshold <x>', "relative output spread at or below which a channel counts as prunable (the headline structured sparsity)", numberOption('--sparsity-threshold', { min: 1e-9, max: 1 }), 1e-2)
       .option('--json', 'print one JSON document'),
   );
 }
