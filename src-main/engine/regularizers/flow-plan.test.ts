@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FFR_ALIGNS, type FfrAlign } from '../../shared/run-config';
 import { buildModelSpec } from '../models/builders';
@@ -75,5 +78,24 @@ describe('refusing FFR settings whose penalty is identically zero', () => {
     expect(reason(build('resnet20'), 'stage')).toBeNull();
     expect(reason(build('resnet20'), 'shortcut')).toBeNull();
     expect(reason(build('resnet20'), 'shortcut', 0, 0.1)).toBeNull();
+  });
+});
+
+describe('flow-plan.ts stays free of tfjs (the host imports it to check configs)', () => {
+  it('no module it imports, directly or not, is tfjs or the engine\'s tf wrapper', () => {
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = fs.readFileSync(file, 'utf8');
+      // Type-only imports vanish at runtime; every other import is followed.
+      for (const m of text.matchAll(/^import (?!type )[^;]*?from '([^']+)';/gms)) {
+        const spec = m[1]!;
+        expect(spec, `${path.basename(file)} imports ${spec}`).not.toMatch(/@tensorflow|\/tf$/);
+        if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), `${spec}.ts`));
+      }
+    };
+    visit(path.join(path.dirname(fileURLToPath(import.meta.url)), 'flow-plan.ts'));
+    expect(seen.size).toBeGreaterThan(1);
   });
 });
