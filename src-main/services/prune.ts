@@ -48,8 +48,8 @@ const PruneJobResult = PruneReport.omit({ arch: true, criterion: true, scope: tr
  * (DEFAULT_IMPORTANCE). `at` is the object that holds `criterion` (the selection of a prune, the
  * options of a sweep). Anything malformed is left for the schema to report.
  */
-function withDefaultCriterion(raw: unknown, at: 'selection' | null, run: Run | null): unknown {
-  if (!run || typeof raw !== 'object' || raw === null) return raw;
+function withDefaultCriterion(raw: unknown, at: 'selection' | null, run: Run): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
   const holder = at ? (raw as Record<string, unknown>)[at] : raw;
   if (typeof holder !== 'object' || holder === null || (holder as Record<string, unknown>).criterion !== undefined) return raw;
   const filled = { ...(holder as Record<string, unknown>), criterion: DEFAULT_IMPORTANCE[run.config.regularizer] };
@@ -88,11 +88,12 @@ export class PruneService {
     if (rawRatio.success && !(rawRatio.data.selection.ratio >= 0 && rawRatio.data.selection.ratio <= 1)) {
       throw new UserInputError(`The prune ratio must be between 0 and 1, got ${rawRatio.data.selection.ratio}.`);
     }
-    const parsed = PruneOptions.safeParse(withDefaultCriterion(rawOptions, 'selection', this.store.runs.get(runId)));
+    // The source first: its regularizer decides the importance a request leaves out.
+    const source = this.sourceOf(runId);
+    const parsed = PruneOptions.safeParse(withDefaultCriterion(rawOptions, 'selection', source.run));
     if (!parsed.success) throw new UserInputError(`Invalid prune option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
     const { ratio, threshold } = options.selection;
-    const source = this.sourceOf(runId);
     fs.mkdirSync(this.paths.prunesDir, { recursive: true });
     const modelPath = path.join(this.paths.prunesDir, `${runId}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.ffrm`);
     let prune: Prune;
@@ -165,10 +166,10 @@ export class PruneService {
 
   /** Sensitivity sweep of a completed run; stored with the run. */
   async sweep(runId: string, rawOptions: unknown, onLog?: (m: string) => void): Promise<SweepView> {
-    const parsed = SweepOptions.safeParse(withDefaultCriterion(rawOptions, null, this.store.runs.get(runId)));
+    const source = this.sourceOf(runId);
+    const parsed = SweepOptions.safeParse(withDefaultCriterion(rawOptions, null, source.run));
     if (!parsed.success) throw new UserInputError(`Invalid sweep option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
-    const source = this.sourceOf(runId);
     const raw = await this.jobs.runTool(
       { kind: 'sweep', backend: source.run.config.backend, payload: { config: source.run.config, modelPath: source.checkpoint, options } },
       onLog,
