@@ -5,7 +5,7 @@
  *
  * The fork function is injected (Electron's in the app, a fake in tests).
  */
-import type { HostMessage } from '../trainer/protocol';
+import { hostWatchEnv, type HostMessage } from '../trainer/protocol';
 import { cancelFlag, type TrainerLauncher } from '../services/trainer-launcher';
 
 /** The part of Electron's UtilityProcess used here. */
@@ -37,7 +37,7 @@ export function utilityTrainerLauncher(fork: UtilityFork, entry: string, options
   return () => {
     const flag = cancelFlag();
     const child = fork(entry, [], {
-      env: { ...process.env, ...options.env, ...flag.env },
+      env: { ...process.env, ...options.env, ...flag.env, ...hostWatchEnv() },
       stdio: ['ignore', 'ignore', 'pipe'],
       serviceName: 'FFR trainer',
       ...(options.maxOldSpaceMb ? { execArgv: [`--max-old-space-size=${options.maxOldSpaceMb}`] } : {}),

@@ -5,7 +5,7 @@
 import { openStore, type Store } from '../store';
 import { DatasetService } from './datasets';
 import { ExportService } from './export';
-import { resolveHome, type HomePaths } from './home';
+import { checkDataDirectory, resolveHome, type HomePaths } from './home';
 import { JobManager } from './jobs';
 import { ProjectService } from './projects';
 import { PruneService } from './prune';
@@ -39,6 +39,7 @@ export interface App {
 
 export function createApp(options: AppOptions = {}): App {
   const paths = options.paths ?? resolveHome();
+  checkDataDirectory(paths);
   const store = openStore(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   const launcher = options.launcher ?? nodeTrainerLauncher();
   const jobs = new JobManager({

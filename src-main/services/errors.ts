@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DatasetError } from '../catalog/datasets/errors';
 import type { ApiErrorBody, ErrorCode } from '../shared/contract';
-import { StoreError, type StoreErrorCode } from '../store';
+import { StoreError, storageProblem, type StoreErrorCode } from '../store';
 
 export class ServiceError extends Error {
   override readonly name: string = 'ServiceError';
@@ -44,11 +44,18 @@ export class ConflictError extends ServiceError {
   }
 }
 
-/** Store codes that are the caller's to fix; the rest (a corrupt or newer database…) are internal. */
+/**
+ * Store codes that are the caller's to fix; the rest (a corrupt or newer database…) are internal.
+ * A full disk and a read-only data directory are not bugs and not bad input either: the request was
+ * fine, the state of the data directory forbids it until the user frees space or fixes permissions,
+ * so they are `conflict` (HTTP 409), with the sentence saying which.
+ */
 const STORE_CODES: Partial<Record<StoreErrorCode, ErrorCode>> = {
   'not-found': 'not-found',
   conflict: 'conflict',
   invalid: 'invalid-input',
+  'read-only': 'conflict',
+  'disk-full': 'conflict',
 };
 
 /** One sentence: first line only, ending with a full stop. */
@@ -63,11 +70,26 @@ export function errorCode(e: unknown): ErrorCode {
   if (e instanceof StoreError) return STORE_CODES[e.code] ?? 'internal';
   if (e instanceof DatasetError) return 'invalid-input';
   if (e instanceof z.ZodError) return 'invalid-params';
+  const problem = databaseProblem(e);
+  if (problem) return STORE_CODES[problem.code] ?? 'internal';
   return 'internal';
+}
+
+/**
+ * SQLite's own error (SQLITE_FULL, SQLITE_READONLY…) thrown through a service by a store write. Only
+ * SQLite's: the database is always in the data directory, whereas a file system error (EACCES…) may
+ * be about a folder of the user's, and keeps its own words.
+ */
+function databaseProblem(e: unknown): ReturnType<typeof storageProblem> {
+  if (e instanceof StoreError || e instanceof ServiceError) return null;
+  if (!String((e as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_')) return null;
+  return storageProblem(e);
 }
 
 /** Maps anything thrown by a service to the contract's error body. */
 export function toErrorBody(e: unknown): ApiErrorBody {
-  const message = e instanceof z.ZodError ? (e.issues[0]?.message ?? 'Invalid input') : e instanceof Error ? e.message : String(e);
+  let message = e instanceof z.ZodError ? (e.issues[0]?.message ?? 'Invalid input') : e instanceof Error ? e.message : String(e);
+  const problem = databaseProblem(e);
+  if (problem) message = `The data directory cannot be used: ${problem.words} (${message.replace(/[.\s]+$/, '')})`;
   return { code: errorCode(e), message: sentence(message) };
 }

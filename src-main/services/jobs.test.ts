@@ -2,12 +2,19 @@
  * The job manager with real trainer processes: polite cancel, cancel escalated to a kill, a crash
  * (injected through the trainer's FFR_TRAINER_CRASH_AFTER_EPOCH test hook) and the queue.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunStatus } from '../shared/metrics';
 import { createApp } from './app';
 import { crashReason } from './jobs';
 import { nodeTrainerLauncher } from './trainer-launcher';
 import { testApp, tinyRunConfig, waitFor } from './testing/host';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 type TestApp = ReturnType<typeof testApp>;
 
@@ -124,6 +131,109 @@ describe('job manager', () => {
       expect(again.store.runs.require(run.id).epochsDone).toBe(2);
     } finally {
       await again.close();
+    }
+  });
+
+  it('cancelling twice (Ctrl-C, then shutdown) leaves no kill timer: the host process ends as soon as it has closed', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-cancel-twice-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'testing', 'cancel-twice.ts'), home], {
+        cwd: path.resolve(here, '..', '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      let closedAt = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!closedAt && out.includes('closed')) closedAt = Date.now();
+      });
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        // The grace period is 60 s: a leftover timer would hold the process far beyond this bound.
+        const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
+        child.on('exit', (c) => {
+          clearTimeout(guard);
+          resolve(c);
+        });
+      });
+      expect(code, err).toBe(0);
+      expect(JSON.parse(out.split('\n')[0]!)).toMatchObject({ status: 'cancelled' });
+      expect(closedAt).toBeGreaterThan(0);
+      expect(Date.now() - closedAt).toBeLessThan(10_000);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('a full database (SQLITE_FULL) fails the run with "the disk is full" and keeps the host up', async () => {
+    const app = setup();
+    const run = await app.runs.create({ config: tinyRunConfig({ epochs: 20 }) });
+    // A real SQLITE_FULL, from SQLite's own size limit: the database may not grow by a single page,
+    // so the first epoch's transaction fails (the run row's update to running still fits).
+    const pages = Number(app.store.db.pragma('page_count', { simple: true }));
+    app.store.db.pragma(`max_page_count = ${pages}`);
+    const outcome = await app.runs.start(run.id);
+    expect(outcome).toEqual({ runId: run.id, status: 'failed', error: 'Recording epoch 1 of the run failed: the disk is full.' });
+    expect(app.store.runs.require(run.id)).toMatchObject({ status: 'failed', error: outcome.error, epochsDone: 0 });
+    // The trainer was stopped, and with its exit the run's lock is free again.
+    await waitFor(() => !app.jobs.isActive(run.id), 'the trainer to exit');
+    expect(app.store.runLocks.holder(run.id)).toBeNull();
+  });
+
+  it('a database that refuses every write mid-run does not take the host down; the final status is written once it can be', async () => {
+    const app = setup();
+    const run = await app.runs.create({ config: tinyRunConfig({ epochs: 20 }) });
+    const logs: string[] = [];
+    app.jobs.on('log', (l) => {
+      if (l.level === 'error') logs.push(l.message);
+    });
+    app.jobs.on('run-status', ({ status }) => {
+      // From the moment the run runs, SQLite refuses every write (query_only), so recording the
+      // epoch, marking the run failed and releasing its lock all fail.
+      if (status === 'running') app.store.db.pragma('query_only = 1');
+    });
+    const outcome = await app.runs.start(run.id);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toBe('Recording epoch 1 of the run failed: the data directory is read-only.');
+    expect(logs.some((m) => m.startsWith(`Run ${run.id} ended failed, but that could not be recorded: the data directory is read-only;`))).toBe(true);
+    expect(app.store.runs.require(run.id).status).toBe('running');
+    // Writable again: the host's shutdown writes what it could not.
+    app.store.db.pragma('query_only = 0');
+    await app.jobs.shutdown();
+    expect(app.store.runs.require(run.id)).toMatchObject({ status: 'failed', error: outcome.error });
+  });
+
+  it('refuses to start a trainer for a run whose lock another host holds, and leaves that run alone', async () => {
+    const a = setup({ cancelGraceMs: 60_000 });
+    const run = await a.runs.create({ config: tinyRunConfig({ epochs: 500 }) });
+    let stepped = false;
+    a.jobs.on('run-progress', () => (stepped = true));
+    const training = a.runs.start(run.id);
+    await waitFor(() => stepped, 'training progress');
+    const holder = a.store.runLocks.holder(run.id);
+    expect(holder?.trainerPid).toBeGreaterThan(0);
+    // A second host on the same data directory that believes the run is free (say its recovery
+    // misjudged the first host): it must still not start a second trainer.
+    const b = createApp({ paths: a.paths, launcher: nodeTrainerLauncher() });
+    try {
+      b.store.db.prepare(`UPDATE runs SET status = 'interrupted' WHERE id = ?`).run(run.id);
+      const sentence = `Run "${run.id}" is being trained by trainer process ${holder!.trainerPid} (started by host process ${process.pid}); wait for it to stop, or cancel it where it was started.`;
+      expect(() => b.runs.resume(run.id)).toThrow(sentence);
+      const refused = await b.jobs.submitRun(run.id, { kind: 'train', runId: run.id, config: b.store.runs.require(run.id).config as never, checkpointDir: path.join(b.paths.runsDir, run.id, 'checkpoints'), start: { from: 'scratch' } });
+      expect(refused).toEqual({ runId: run.id, status: 'failed', error: sentence });
+      expect(b.store.runs.require(run.id).status).toBe('interrupted');
+      a.runs.cancel(run.id);
+      await training;
+      await waitFor(() => !a.jobs.isActive(run.id), 'the first trainer to exit');
+      // The first trainer is gone and its lock released: now the second host may resume.
+      b.store.db.prepare(`UPDATE runs SET status = 'cancelled' WHERE id = ?`).run(run.id);
+      const resumed = b.runs.resume(run.id);
+      expect(b.store.runLocks.holder(run.id)?.hostPid).toBe(process.pid);
+      b.runs.cancel(run.id);
+      expect((await resumed).status).toBe('cancelled');
+    } finally {
+      await b.close();
     }
   });
 });

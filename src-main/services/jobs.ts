@@ -5,13 +5,26 @@
  *
  * Failure modes it owns:
  * - cancel: a polite message first; if the trainer has not finished after `cancelGraceMs`, SIGKILL.
+ *   Cancelling again (Ctrl-C, then the host's shutdown) changes nothing: one kill timer per trainer,
+ *   cleared when it exits, so a host never waits for a timer of a trainer that is already gone.
  * - crash or out-of-memory: the process exits without a final message; the run is marked failed with
  *   the exit code or signal and, for V8 heap exhaustion, says so.
+ * - two trainers for one run: before a trainer starts, the manager takes the run's lock in the store
+ *   (RunLocksRepository), held until the trainer has exited; another host's live trainer makes the
+ *   launch fail with a sentence and leaves the run's row to that host.
+ * - storage errors (a full disk, a read-only or damaged database) while recording: the trainer is
+ *   stopped and the run ends `failed` with the reason in words ("the disk is full"). If even that
+ *   final status cannot be written, the host says so, keeps running, tries again when the trainer
+ *   has exited (its temporary files are gone by then), and leaves the row to start-up recovery
+ *   (`interrupted`) otherwise. A store error never escapes into an event handler, where it would
+ *   take the host down.
  */
+import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Store } from '../store';
+import { describeStorageError, StoreError, type Store } from '../store';
 import type { EventPayload, RunProgress } from '../shared/contract';
 import type { EpochMetrics, RunStatus } from '../shared/metrics';
+import type { FinishedStatus } from '../shared/store-types';
 import { TrainerMessage, isFinalMessage, type TrainJob } from '../trainer/protocol';
 import type { TrainerHandle, TrainerLauncher } from './trainer-launcher';
 
@@ -72,6 +85,10 @@ export class JobManager extends EventEmitter<JobEvents> {
   private readonly cancelGraceMs: number;
   private readonly queue: QueuedRun[] = [];
   private readonly active = new Map<string, ActiveRun>();
+  /** This manager's name on the run locks it holds (unique per manager, even within one process). */
+  private readonly owner = crypto.randomUUID();
+  /** Final statuses that could not be written (storage errors), to retry. */
+  private readonly unrecorded = new Map<string, { status: RunStatus; error: string | null }>();
 
   constructor(o: JobManagerOptions) {
     super();
@@ -114,6 +131,9 @@ export class JobManager extends EventEmitter<JobEvents> {
     }
     const run = this.active.get(runId);
     if (!run) return false;
+    // Already cancelling: the message was sent and the kill timer runs; a second timer would be
+    // orphaned (the exit handler clears only one) and hold the host's event loop for the grace period.
+    if (run.cancelRequested) return true;
     run.cancelRequested = true;
     run.handle.send({ type: 'cancel' });
     run.handle.requestCancel?.();
@@ -129,6 +149,7 @@ export class JobManager extends EventEmitter<JobEvents> {
     );
     for (const id of [...this.active.keys()]) this.cancel(id);
     await Promise.all(waits);
+    this.retryUnrecorded();
   }
 
   private pump(): void {
@@ -140,7 +161,29 @@ export class JobManager extends EventEmitter<JobEvents> {
 
   private launch(item: QueuedRun): void {
     const { runId, job } = item;
-    const handle = this.launcher();
+    try {
+      this.store.runLocks.acquire(runId, this.owner);
+    } catch (e) {
+      this.refuse(item, e);
+      return;
+    }
+    let handle: TrainerHandle;
+    try {
+      handle = this.launcher();
+    } catch (e) {
+      this.releaseLock(runId);
+      const error = `The trainer process could not be started: ${e instanceof Error ? e.message : String(e)}`;
+      this.finish(runId, 'failed', error, true);
+      item.resolve({ runId, status: 'failed', error });
+      return;
+    }
+    if (handle.pid !== undefined) {
+      try {
+        this.store.runLocks.setTrainer(runId, this.owner, handle.pid);
+      } catch {
+        // The lock still names this host, which outlives its trainer (or takes it down with it).
+      }
+    }
     const run: ActiveRun = {
       runId,
       handle,
@@ -155,8 +198,8 @@ export class JobManager extends EventEmitter<JobEvents> {
     const settle = (status: RunStatus, error: string | null): void => {
       if (settled) return;
       settled = true;
-      this.finish(runId, status, error);
-      item.resolve({ runId, status, error });
+      const recorded = this.finish(runId, status, error, true);
+      item.resolve({ runId, status, error: recorded });
     };
     handle.onMessage((raw) => {
       const parsed = TrainerMessage.safeParse(raw);
@@ -169,17 +212,22 @@ export class JobManager extends EventEmitter<JobEvents> {
         if (isFinalMessage(parsed.data)) handle.send({ type: 'exit' });
       } catch (e) {
         // A store write failed: stop the trainer rather than train on without recording.
-        settle('failed', `Recording the run failed: ${e instanceof Error ? e.message : String(e)}`);
+        const what = parsed.data.type === 'epoch' ? `Recording epoch ${parsed.data.record.metrics.epoch} of the run` : 'Recording the run';
+        settle('failed', `${what} failed: ${describeStorageError(e)}.`);
         handle.kill();
       }
     });
     handle.onExit((code, signal, stderrTail) => {
       if (run.killTimer) clearTimeout(run.killTimer);
+      run.killTimer = undefined;
       this.active.delete(runId);
+      // Only now, with the trainer gone, may another trainer take the run.
+      this.releaseLock(runId);
       if (!settled) {
         if (run.cancelRequested) settle('cancelled', null);
         else settle('failed', crashReason(code, signal, stderrTail));
       }
+      this.retryUnrecorded();
       this.pump();
     });
     handle.send({ type: 'run', job });
@@ -235,15 +283,81 @@ export class JobManager extends EventEmitter<JobEvents> {
     }
   }
 
-  private finish(runId: string, status: RunStatus, error: string | null): void {
+  /**
+   * Records a run's end and announces it; returns the error as it stands (with a note when the
+   * status could not be written). `launched`: a trainer ran for it (not a cancel in the queue).
+   * Never throws: this runs inside trainer event handlers.
+   */
+  private finish(runId: string, status: RunStatus, error: string | null, launched = false): string | null {
     if (status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted') {
-      // A resumed run waits in the queue with its previous final status still stored (the row turns
-      // `running` only when its trainer starts); cancelling it there leaves that status as it was.
-      const current = this.store.runs.get(runId);
-      if (current && (current.status === 'queued' || current.status === 'running')) {
-        this.store.runs.markFinished(runId, status, error);
+      try {
+        this.record(runId, status, error, launched);
+        this.unrecorded.delete(runId);
+      } catch (e) {
+        const problem = describeStorageError(e);
+        this.unrecorded.set(runId, { status, error });
+        this.emit('log', {
+          runId,
+          level: 'error',
+          message: `Run ${runId} ended ${status}, but that could not be recorded: ${problem}; the host tries again when the trainer has exited, else the run shows as interrupted after a restart.`,
+        });
+        error = error ?? `Its final status could not be recorded: ${problem}.`;
       }
     }
     this.emit('run-status', { runId, status, error });
+    return error;
+  }
+
+  private record(runId: string, status: FinishedStatus, error: string | null, launched: boolean): void {
+    // A resumed run waits in the queue with its previous final status still stored (the row turns
+    // `running` only when its trainer starts); cancelling it there leaves that status as it was.
+    const current = this.store.runs.get(runId);
+    if (!current) return;
+    if (current.status === 'queued' || current.status === 'running') {
+      this.store.runs.markFinished(runId, status, error);
+    } else if (launched && status === 'failed' && current.status !== 'completed') {
+      // A resume whose trainer failed before it started (a damaged checkpoint): the new reason
+      // replaces the old attempt's error.
+      this.store.runs.markResumeFailed(runId, error ?? 'The resumed run failed before it started.');
+    }
+  }
+
+  /** Writes the final statuses that failed to be written before (the disk may have room again). */
+  private retryUnrecorded(): void {
+    for (const [runId, { status, error }] of [...this.unrecorded]) {
+      if (this.active.has(runId)) continue;
+      try {
+        this.record(runId, status as FinishedStatus, error, true);
+        this.unrecorded.delete(runId);
+      } catch {
+        // Still failing: start-up recovery will mark it interrupted.
+      }
+    }
+  }
+
+  /**
+   * The run's lock is held by another process: nothing starts, and the run's row is left to the
+   * process that trains it. The caller gets the sentence as a failed outcome.
+   */
+  private refuse(item: QueuedRun, e: unknown): void {
+    const error =
+      e instanceof StoreError && e.code === 'conflict' ? e.message : `The run's training lock could not be taken: ${describeStorageError(e)}.`;
+    let stored: { status: RunStatus; error: string | null } | null = null;
+    try {
+      stored = this.store.runs.get(item.runId);
+    } catch {
+      // Unreadable too: report the refusal alone.
+    }
+    this.emit('log', { runId: item.runId, level: 'error', message: error });
+    this.emit('run-status', { runId: item.runId, status: stored?.status ?? 'failed', error: stored?.error ?? error });
+    item.resolve({ runId: item.runId, status: 'failed', error });
+  }
+
+  private releaseLock(runId: string): void {
+    try {
+      this.store.runLocks.release(runId, this.owner);
+    } catch {
+      // Left behind, the row is stale once this host and its trainer are gone, and is taken over.
+    }
   }
 }

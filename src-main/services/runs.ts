@@ -9,13 +9,15 @@ import { DatasetError } from '../catalog/datasets/errors';
 import { readDatasetHeader } from '../catalog/datasets/header';
 import { buildModelSpec } from '../catalog/models/builders';
 import { flowPlan, zeroPenaltyReason } from '../catalog/models/flow-plan';
+import { verifyModelFile } from '../catalog/models/model-file';
 import { inferShapes } from '../catalog/models/spec';
 import type { CompareResult, ConfigValidation, RunDetails, RunSummary } from '../shared/contract';
 import { isActiveStatus, isResumableStatus, RESUMABLE_STATUSES } from '../shared/metrics';
 import { RunConfig, completeRunConfig, flattenConfig, type RunConfigInput } from '../shared/run-config';
 import { summarizeSparsity } from '../shared/sparsity';
 import type { Run, RunFilter } from '../shared/store-types';
-import type { Store } from '../store';
+import { relativeInside, type Store } from '../store';
+import type { StartFrom } from '../trainer/protocol';
 import { ConflictError, ServiceError, UserInputError, sentence } from './errors';
 import { runCheckpointDir, type HomePaths } from './home';
 import type { JobManager, RunOutcome } from './jobs';
@@ -43,9 +45,6 @@ function schemaErrors(error: z.ZodError): Record<string, string> {
 }
 
 export class RunService {
-  /** Model files to start from, for runs created with one (fine-tunes), until they start. */
-  private readonly startModels = new Map<string, string>();
-
   constructor(
     private readonly store: Store,
     private readonly jobs: JobManager,
@@ -130,21 +129,22 @@ export class RunService {
    */
   async create(input: NewRunInput): Promise<Run> {
     const config = await this.validConfig(input.config, input.base);
-    const run = this.store.transaction(() => {
+    return this.store.transaction(() => {
       let projectId: string | null;
       if (input.projectId !== undefined) projectId = input.projectId === null ? null : this.store.projects.require(input.projectId).id;
       else if (input.projectName) projectId = (this.store.projects.findByName(input.projectName) ?? this.store.projects.create({ name: input.projectName })).id;
       else projectId = this.store.projects.getOrCreateDefault().id;
+      // The start model (a fine-tune's pruned model) is part of the run's row, not of this process:
+      // a restarted host that resumes the run before its first checkpoint must start from it too.
       return this.store.runs.create({
         projectId,
         parentRunId: input.parentRunId ?? null,
         kind: input.kind ?? 'train',
         ...(input.name ? { name: input.name } : {}),
         config,
+        ...(input.startModel ? { startModel: input.startModel } : {}),
       });
     });
-    if (input.startModel) this.startModels.set(run.id, input.startModel);
-    return run;
   }
 
   /**
@@ -159,39 +159,81 @@ export class RunService {
   start(runId: string): Promise<RunOutcome> {
     const run = this.store.runs.require(runId);
     if (run.status !== 'queued') throw new ConflictError(`Run ${runId} is ${run.status}; only a queued run can be started.`);
-    const startModel = this.startModels.get(runId);
-    this.startModels.delete(runId);
     return this.jobs.submitRun(runId, {
       kind: 'train',
       runId,
       config: run.config,
       checkpointDir: runCheckpointDir(this.paths, runId),
-      start: startModel ? { from: 'model', path: startModel } : { from: 'scratch' },
+      start: this.initialStart(runId),
     });
   }
 
+  /** Where a run without a usable checkpoint starts: its start model (checked), else fresh weights. */
+  private initialStart(runId: string): StartFrom {
+    const startModel = this.store.runs.startModel(runId);
+    if (startModel === null) return { from: 'scratch' };
+    const problem = verifyModelFile(startModel);
+    if (problem !== null) throw new UserInputError(`Run ${runId} cannot start from its model: ${problem}`);
+    return { from: 'model', path: startModel };
+  }
+
   /**
-   * Continues an interrupted, cancelled or failed run from its last checkpoint. Anything recorded
-   * after that checkpoint is dropped first, so the epochs are trained again rather than duplicated.
+   * Continues an interrupted, cancelled or failed run from its newest intact checkpoint. Damaged or
+   * missing checkpoints after it are skipped (and said so in a `warn` log event); anything recorded
+   * after the chosen one is dropped, with its checkpoint files, so the epochs are trained again
+   * rather than duplicated. A run that never reached a checkpoint starts over from its start model
+   * (a fine-tune's pruned model) or from fresh weights; one whose checkpoints are all damaged or
+   * missing is refused rather than silently started over.
+   *
+   * Refused while another process trains the run (its lock is held), e.g. the trainer of a host
+   * that was killed a moment ago and has not noticed yet.
    */
   resume(runId: string): Promise<RunOutcome> {
+    // A host that died after this one opened the store left the run `running`: recover it now, so
+    // "resume after the other host was killed" needs no restart of this one.
+    this.store.runs.recoverIfOrphaned(runId);
     const run = this.store.runs.require(runId);
     if (this.jobs.isActive(runId)) throw new ConflictError(`Run ${runId} is already queued or running.`);
     if (!isResumableStatus(run.status)) {
       throw new ConflictError(`Run ${runId} is ${run.status}; only a run that is ${RESUMABLE_STATUSES.join(', ').replace(/, ([^,]*)$/, ' or $1')} can be resumed.`);
     }
-    const checkpoint = this.store.checkpoints.latest(runId);
-    if (checkpoint && !fs.existsSync(checkpoint.path)) {
-      throw new UserInputError(`Run ${runId} cannot be resumed: its checkpoint ${checkpoint.path} is missing.`);
+    // A StoreError('conflict') naming the process that trains it (409 over HTTP).
+    this.store.runLocks.assertFree(runId);
+    const warnings: string[] = [];
+    const recorded = this.store.checkpoints.list(runId).reverse();
+    const checkpoint = recorded.find((c) => {
+      const problem = verifyModelFile(c.path);
+      if (problem !== null) warnings.push(problem);
+      return problem === null;
+    });
+    if (!checkpoint && recorded.length > 0) {
+      // Starting over would drop every recorded epoch: not without the user saying so.
+      throw new UserInputError(
+        `Run ${runId} cannot be resumed: none of its ${recorded.length} checkpoint(s) is intact (${warnings[0]!.replace(/\.$/, '')}); restore the files, or duplicate the run to train it again.`,
+      );
     }
-    this.store.resetToEpoch(runId, checkpoint?.epoch ?? 0);
+    const start: StartFrom = checkpoint ? { from: 'checkpoint', path: checkpoint.path } : this.initialStart(runId);
+    const dropped = this.store.resetToEpoch(runId, checkpoint?.epoch ?? 0);
+    // After the commit: a crash before this line leaves files without rows, never rows without files.
+    this.removeFiles(dropped.map((c) => c.path));
+    if (warnings.length > 0) {
+      const from = `its checkpoint of epoch ${checkpoint!.epoch}`;
+      for (const w of [...warnings, `Run ${runId} resumes from ${from}.`]) this.jobs.emit('log', { runId, level: 'warn', message: w });
+    }
     return this.jobs.submitRun(runId, {
       kind: 'train',
       runId,
       config: run.config,
       checkpointDir: runCheckpointDir(this.paths, runId),
-      start: checkpoint ? { from: 'checkpoint', path: checkpoint.path } : { from: 'scratch' },
+      start,
     });
+  }
+
+  /** Removes files the store no longer references, when they lie inside the data directory. */
+  private removeFiles(files: string[]): void {
+    for (const file of files) {
+      if (relativeInside(this.paths.home, file) !== null) fs.rmSync(file, { recursive: true, force: true });
+    }
   }
 
   cancel(runId: string): boolean {
@@ -266,11 +308,7 @@ export class RunService {
     const busyChild = this.store.runs.subtree(runId).find((id) => id !== runId && this.jobs.isActive(id));
     if (busyChild) throw new ConflictError(`Run ${runId} has a queued or running fine-tune run (${busyChild}); cancel it first.`);
     const { runIds, paths } = this.store.runs.delete(runId);
-    const inside = (p: string): boolean => {
-      const rel = path.relative(this.paths.home, path.resolve(p));
-      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-    };
-    for (const p of paths.filter(inside)) fs.rmSync(p, { recursive: true, force: true });
+    this.removeFiles(paths);
     for (const id of runIds) fs.rmSync(path.join(this.paths.runsDir, id), { recursive: true, force: true });
     return { runIds };
   }

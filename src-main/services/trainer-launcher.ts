@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostMessage } from '../trainer/protocol';
+import { hostWatchEnv, type HostMessage } from '../trainer/protocol';
 
 export interface TrainerHandle {
   send(message: HostMessage): void;
@@ -60,7 +60,7 @@ export function nodeTrainerLauncher(options: NodeLauncherOptions = {}): TrainerL
     const flag = cancelFlag();
     const child = fork(TRAINER_ENTRY, [], {
       execArgv: ['--import', 'tsx', ...(options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : [])],
-      env: { ...process.env, ...options.env, ...flag.env },
+      env: { ...process.env, ...options.env, ...flag.env, ...hostWatchEnv() },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

@@ -45,7 +45,10 @@ export const ERROR_CODES = [
   'invalid-input',
   /** An id that names nothing. */
   'not-found',
-  /** The target's current state forbids it (deleting a running run, a duplicate name…). */
+  /**
+   * The target's current state forbids it (deleting a running run, a duplicate name…), including the
+   * data directory's: a full disk or a read-only folder, which the user fixes and retries.
+   */
   'conflict',
   /** No such method in the contract. */
   'unknown-method',

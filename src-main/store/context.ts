@@ -1,8 +1,11 @@
 /** What every repository is built from: the connection and the clock (injectable for tests). */
 import type Database from 'better-sqlite3';
+import type { StorePaths } from './paths';
 
 export interface StoreContext {
   db: Database.Database;
+  /** Converts file paths between absolute (callers) and relative to the data directory (rows). */
+  paths: StorePaths;
   /** Current time as an ISO-8601 UTC string. */
   now(): string;
 }

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../shared/run-config';
@@ -7,7 +10,9 @@ import { openDatabase, openStore } from './database';
 import { StoreError } from './errors';
 import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS } from './migrations';
-import { removeDir, tempDbFile } from './testing/fixtures';
+import { epochRecord, removeDir, tempDbFile } from './testing/fixtures';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const dirs: string[] = [];
 function temp(): string {
@@ -42,7 +47,7 @@ describe('openDatabase', () => {
     try {
       expect(fs.existsSync(file)).toBe(true);
       expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
-      expect(schemaVersion(db)).toBe(3);
+      expect(schemaVersion(db)).toBe(4);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -54,6 +59,7 @@ describe('openDatabase', () => {
         'metrics',
         'projects',
         'prunes',
+        'run_locks',
         'runs',
         'sweeps',
       ]);
@@ -82,7 +88,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const db = new Database(file);
-    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: 3, applied: [] });
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 4, to: 4, applied: [] });
     db.close();
   });
 
@@ -103,7 +109,7 @@ describe('openDatabase', () => {
 
     const store = openStore(file);
     try {
-      expect(schemaVersion(store.db)).toBe(3);
+      expect(schemaVersion(store.db)).toBe(4);
       expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
       expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
       const run = store.runs.require('run-old001');
@@ -129,7 +135,7 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('newer-database');
     expect((error as StoreError).message).toBe(
-      `The database ${file} has schema version 7, newer than version 3 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+      `The database ${file} has schema version 7, newer than version 4 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
     );
     // Refused, not touched.
     const check = new Database(file);
@@ -142,8 +148,8 @@ describe('openDatabase', () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: 4,
-        name: '0004-broken',
+        version: 5,
+        name: '0005-broken',
         up(db: Database.Database) {
           db.exec('CREATE TABLE half_done (x INTEGER)');
           throw new Error('boom');
@@ -152,7 +158,7 @@ describe('openDatabase', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
     const db = new Database(file);
-    expect(schemaVersion(db)).toBe(3);
+    expect(schemaVersion(db)).toBe(4);
     expect(tables(db)).not.toContain('half_done');
     db.close();
   });
@@ -183,6 +189,86 @@ describe('openDatabase', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+});
+
+/** A database with a few runs and enough epochs to span many pages; closed, WAL folded into the file. */
+function populated(file: string): string[] {
+  const store = openStore(file);
+  const ids: string[] = [];
+  for (let r = 0; r < 3; r++) {
+    const id = store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+    store.runs.markRunning(id, { backend: 'cpu' });
+    for (let e = 1; e <= 30; e++) store.runs.recordEpoch(id, epochRecord(e));
+    store.runs.markFinished(id, 'completed');
+    ids.push(id);
+  }
+  store.close();
+  return ids;
+}
+
+function sha(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+describe('openDatabase refuses what it must not write into', () => {
+  it('a damaged database (pages overwritten): one sentence, and not a byte written', () => {
+    const file = temp();
+    populated(file);
+    const pageSize = 4096;
+    const pages = fs.statSync(file).size / pageSize;
+    expect(pages).toBeGreaterThan(20);
+    const fd = fs.openSync(file, 'r+');
+    // Garble two pages in the middle of the file (b-tree pages of the epoch tables).
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, Math.floor(pages / 2) * pageSize);
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0x00), 0, pageSize, (Math.floor(pages / 2) + 3) * pageSize);
+    fs.closeSync(fd);
+    const before = sha(file);
+    let error: unknown;
+    try {
+      openStore(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('corrupt');
+    const message = (error as StoreError).message;
+    expect(message.startsWith(`The database ${file} is damaged (SQLite's check reports: `)).toBe(true);
+    expect(message.endsWith(`), so FFR Workbench will neither use it nor write to it; restore it from a backup, or recover what is readable with \`sqlite3 "${file}" .recover\`.`)).toBe(true);
+    expect(message).not.toContain('\n');
+    expect(sha(file)).toBe(before);
+  });
+
+  it('a truncated database', () => {
+    const file = temp();
+    populated(file);
+    fs.truncateSync(file, Math.floor(fs.statSync(file).size / 4096 / 2) * 4096);
+    expect(() => openStore(file)).toThrow(/ is damaged \(/);
+  });
+
+  it('a read-only data folder, reported as read-only (not as "not an FFR Workbench database")', () => {
+    const file = temp();
+    openDatabase(file).close();
+    // Root writes anywhere, so as root the check runs as user nobody; otherwise the folder is chmod 555.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) fs.chmodSync(path.dirname(path.dirname(file)), 0o755); // mkdtemp's 0700 would hide it from nobody
+    else fs.chmodSync(path.dirname(file), 0o555);
+    try {
+      const script = `import { openStore } from './src-main/store/database.ts';
+        try { openStore(${JSON.stringify(file)}); console.log('opened'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: root,
+        encoding: 'utf8',
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as { code: string; message: string } | null;
+      expect(out, r.stderr).toEqual({
+        code: 'read-only',
+        message: `The data directory ${path.dirname(file)} is read-only (${asRoot ? 'file' : 'folder'} not writable: EACCES), so FFR Workbench cannot write its database there; make it writable, or choose another data directory with FFR_HOME.`,
+      });
+    } finally {
+      if (!asRoot) fs.chmodSync(path.dirname(file), 0o755);
     }
   });
 });

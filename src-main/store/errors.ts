@@ -13,8 +13,12 @@ export type StoreErrorCode =
   | 'invalid'
   /** A database file written by a newer FFR Workbench. */
   | 'newer-database'
-  /** A file that is not an FFR Workbench database, or a stored value that no longer parses. */
-  | 'corrupt';
+  /** A file that is not an FFR Workbench database, a damaged one, or a stored value that no longer parses. */
+  | 'corrupt'
+  /** The database (or its folder) cannot be written: read-only folder, file or file system. */
+  | 'read-only'
+  /** A write failed because the disk (or the database's size limit) is full. */
+  | 'disk-full';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';
@@ -46,4 +50,27 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what: s
 
 export function notFound(kind: string, id: string): StoreError {
   return new StoreError('not-found', `Unknown ${kind} "${id}".`);
+}
+
+/**
+ * What went wrong with the storage itself, in words, for errors thrown by SQLite (better-sqlite3's
+ * SqliteError codes) or by the file system (errno codes); null for anything else.
+ */
+export function storageProblem(error: unknown): { code: StoreErrorCode; words: string } | null {
+  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return { code: 'disk-full', words: 'the disk is full' };
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
+    return { code: 'read-only', words: 'the data directory is read-only' };
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return { code: 'corrupt', words: 'the database is damaged' };
+  if (code.startsWith('SQLITE_IOERR') || code === 'EIO') return { code: 'corrupt', words: 'the disk reported an input/output error' };
+  return null;
+}
+
+/** `error` as the end of a sentence: the storage problem in words, else its own message. */
+export function describeStorageError(error: unknown): string {
+  const problem = storageProblem(error);
+  if (problem) return problem.words;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/[.\s]+$/, '');
 }

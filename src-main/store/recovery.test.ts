@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../shared/run-config';
 import { openStore } from './database';
+import { processRef } from './processes';
 import { INTERRUPTED_ERROR } from './repositories/runs';
 import { removeDir, tempDbFile } from './testing/fixtures';
 
@@ -72,13 +73,13 @@ describe('recovery with several hosts on one data directory', () => {
     const { spawn } = await import('node:child_process');
     const { dir, file } = tempDbFile();
     dirs.push(dir);
-    // Another host: any live process will do; its pid is written as the owner of two runs.
+    // Another host: any live process will do; its pid (and start time) is written as the owner of two runs.
     const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     const store = openStore(file);
     const running = store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
     const queued = store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
     store.runs.markRunning(running, { backend: 'wasm' });
-    store.db.prepare('UPDATE runs SET host_pid = ?').run(other.pid);
+    store.db.prepare('UPDATE runs SET host_pid = ?, host_start = ?').run(other.pid, processRef(other.pid!).startTicks);
     store.close();
 
     const whileAlive = openStore(file);
@@ -95,5 +96,28 @@ describe('recovery with several hosts on one data directory', () => {
     expect(afterwards.recovered).toEqual([running, queued].sort());
     expect(afterwards.runs.require(running)).toMatchObject({ status: 'interrupted', error: INTERRUPTED_ERROR });
     afterwards.close();
+  });
+
+  it('interrupts the runs of a host whose pid now belongs to another process (Linux: start time differs)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { dir, file } = tempDbFile();
+    dirs.push(dir);
+    const stranger = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const ref = processRef(stranger.pid!);
+      if (ref.startTicks === null) return; // no /proc: only the pid is known, nothing to test here
+      const store = openStore(file);
+      const running = store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+      store.runs.markRunning(running, { backend: 'wasm' });
+      // Recorded: the stranger's pid, but the start time of the (dead) host that had it before.
+      store.db.prepare('UPDATE runs SET host_pid = ?, host_start = ?').run(ref.pid, ref.startTicks - 100);
+      store.close();
+      const reopened = openStore(file);
+      expect(reopened.recovered).toEqual([running]);
+      reopened.close();
+    } finally {
+      stranger.kill('SIGKILL');
+    }
   });
 });

@@ -2,12 +2,14 @@
 import type Database from 'better-sqlite3';
 import type { Checkpoint } from '../shared/store-types';
 import type { StoreContext } from './context';
+import { storePaths, type StorePaths } from './paths';
 import { CheckpointsRepository } from './repositories/checkpoints';
 import { DatasetsRepository } from './repositories/datasets';
 import { ExportsRepository } from './repositories/exports';
 import { MetricsRepository } from './repositories/metrics';
 import { ProjectsRepository } from './repositories/projects';
 import { PrunesRepository } from './repositories/prunes';
+import { RunLocksRepository } from './repositories/run-locks';
 import { RunsRepository } from './repositories/runs';
 import { SnapshotsRepository } from './repositories/snapshots';
 import { SweepsRepository } from './repositories/sweeps';
@@ -16,6 +18,7 @@ export class Store {
   readonly projects: ProjectsRepository;
   readonly datasets: DatasetsRepository;
   readonly runs: RunsRepository;
+  readonly runLocks: RunLocksRepository;
   readonly metrics: MetricsRepository;
   readonly snapshots: SnapshotsRepository;
   readonly checkpoints: CheckpointsRepository;
@@ -24,6 +27,8 @@ export class Store {
   readonly exports: ExportsRepository;
   /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
   recovered: string[] = [];
+  /** The data directory (the database's folder) and the path conversion of its rows. */
+  readonly paths: StorePaths;
 
   constructor(
     readonly db: Database.Database,
@@ -31,10 +36,12 @@ export class Store {
     readonly file: string,
     now: () => string,
   ) {
-    const ctx: StoreContext = { db, now };
+    this.paths = storePaths(file);
+    const ctx: StoreContext = { db, now, paths: this.paths };
     this.projects = new ProjectsRepository(ctx);
     this.datasets = new DatasetsRepository(ctx);
     this.runs = new RunsRepository(ctx);
+    this.runLocks = new RunLocksRepository(ctx);
     this.metrics = new MetricsRepository(ctx);
     this.snapshots = new SnapshotsRepository(ctx);
     this.checkpoints = new CheckpointsRepository(ctx);
@@ -48,7 +55,10 @@ export class Store {
     return this.runs.recoverInterrupted();
   }
 
-  /** Forgets a run's records after `epoch` (for resume); returns the checkpoints removed. */
+  /**
+   * Forgets a run's records after `epoch` (for resume); returns the checkpoints removed, whose files
+   * the caller deletes once this has committed.
+   */
   resetToEpoch(runId: string, epoch: number): Checkpoint[] {
     return this.runs.resetToEpoch(runId, epoch);
   }

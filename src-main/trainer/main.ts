@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { DatasetError } from '../catalog/datasets/errors';
+import { HOST_GONE_EXIT_CODE, watchHost } from './host-watch';
 import { HostMessage, ToolResult, isFinalMessage, type ToolJob, type TrainerMessage } from './protocol';
 import type { JobContext } from './jobs/context';
 import { toolJobHandlers, type ToolJobHandler } from './jobs/tools';
@@ -66,7 +67,18 @@ let started = false;
 // and the IPC cancel message is only read when the loop yields at the end of an epoch.
 const cancelFile = process.env.FFR_TRAINER_CANCEL_FILE;
 
+// The host went away (killed, crashed): nothing would record our results, and a restarted host may
+// resume the run, so stop at once rather than train on (see host-watch.ts). Checked at every step
+// through isCancelled, and by a timer for the phases where the event loop runs (data loading, tool
+// jobs); exiting mid-epoch loses nothing recorded: checkpoints are renamed into place complete.
+const host = watchHost();
+function exitIfHostGone(): void {
+  if (host.gone()) process.exit(HOST_GONE_EXIT_CODE);
+}
+setInterval(exitIfHostGone, 500).unref();
+
 function isCancelled(): boolean {
+  exitIfHostGone();
   if (!cancelled && !ignoreCancel && cancelFile && fs.existsSync(cancelFile)) cancelled = true;
   return cancelled;
 }
@@ -108,5 +120,5 @@ async function handle(raw: unknown): Promise<void> {
 if (parentPort) parentPort.on('message', (event) => void handle(event.data));
 else process.on('message', (m) => void handle(m));
 
-// The host went away (killed, crashed): nothing would record our results, so stop.
-process.on('disconnect', () => process.exit(1));
+// The IPC channel closed (seen when the event loop runs): the host is gone or let us go.
+process.on('disconnect', () => process.exit(HOST_GONE_EXIT_CODE));

@@ -159,3 +159,14 @@ export type TrainerMessage = z.infer<typeof TrainerMessage>;
 export function isFinalMessage(m: TrainerMessage): m is Extract<TrainerMessage, { type: 'done' | 'failed' }> {
   return m.type === 'done' || m.type === 'failed';
 }
+
+/**
+ * The environment variable naming the host's pid. Both launchers set it (hostWatchEnv); a trainer
+ * stops within a fraction of a second once that process is gone (trainer/host-watch.ts).
+ */
+export const HOST_PID_ENV = 'FFR_HOST_PID';
+
+/** The environment a launcher gives its trainer so that it can watch this host. */
+export function hostWatchEnv(): Record<string, string> {
+  return { [HOST_PID_ENV]: String(process.pid) };
+}

@@ -64,7 +64,7 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
     .option('--json', 'print one JSON document')
     .action((id: string, o: { json?: boolean }) =>
       withApp(async (app) => {
-        const outcome = await followRun(app, id, app.runs.resume(id), id);
+        const outcome = await followRun(app, id, () => app.runs.resume(id), id);
         const summary = app.runs.summary(id);
         if (o.json) printJson(summary);
         else info(`Run ${id} ${summary.status} after ${summary.epochs} epochs`);

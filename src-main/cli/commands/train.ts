@@ -154,8 +154,17 @@ export function addTrainOptions(cmd: Command): Command {
   );
 }
 
-/** Trains a run to the end with a progress display; Ctrl-C cancels it cleanly. */
-export async function followRun(app: App, runId: string, started: Promise<RunOutcome>, title: string): Promise<RunOutcome> {
+/**
+ * Trains a run to the end with a progress display; Ctrl-C cancels it cleanly. Warnings and errors
+ * the host reports about the run (a damaged checkpoint skipped, a status it could not record) are
+ * printed on stderr. Pass `started` as a function when starting may itself report them (resume).
+ */
+export async function followRun(
+  app: App,
+  runId: string,
+  started: Promise<RunOutcome> | (() => Promise<RunOutcome>),
+  title: string,
+): Promise<RunOutcome> {
   const bar = progress(title);
   const onProgress = (p: { runId: string; fraction: number; epoch: number; epochs: number; loss: number; etaSeconds: number | null }) => {
     if (p.runId !== runId) return;
@@ -165,19 +174,24 @@ export async function followRun(app: App, runId: string, started: Promise<RunOut
   const onEpoch = (e: { runId: string; metrics: { epoch: number; testAccuracy: number } }) => {
     if (e.runId === runId && !process.stderr.isTTY) info(`${title}: epoch ${e.metrics.epoch} test accuracy ${formatPercent(e.metrics.testAccuracy, 2)}`);
   };
+  const onLog = (l: { runId: string | null; level: string; message: string }) => {
+    if (l.runId === runId && l.level !== 'info') info(`${l.level === 'error' ? 'error' : 'warning'}: ${l.message}`);
+  };
   const onSigint = () => {
     info('\nCancelling…');
     app.runs.cancel(runId);
   };
   app.jobs.on('run-progress', onProgress);
   app.jobs.on('run-epoch', onEpoch);
+  app.jobs.on('log', onLog);
   process.on('SIGINT', onSigint);
   try {
-    return await started;
+    return await (typeof started === 'function' ? started() : started);
   } finally {
     bar.stop();
     app.jobs.off('run-progress', onProgress);
     app.jobs.off('run-epoch', onEpoch);
+    app.jobs.off('log', onLog);
     process.off('SIGINT', onSigint);
   }
 }
@@ -188,7 +202,8 @@ export function registerTrain(program: Command, withApp: <T>(fn: (app: App) => P
       const run = await app.runs.create({ ...(o.project ? { projectName: o.project } : {}), config: configFromFlags(o), ...(o.name ? { name: o.name } : {}) });
       info(`Run ${run.id}: ${o.model} on ${o.dataset}, regularizer ${o.regularizer}`);
       const outcome = await followRun(app, run.id, app.runs.start(run.id), run.id);
-      const summary = app.runs.summary(run.id);
+      // The outcome wins over the stored row: on a full disk the final status may not have been written.
+      const summary = { ...app.runs.summary(run.id), status: outcome.status, error: outcome.error };
       if (o.json) printJson(summary);
       else {
         info(`\nRun ${run.id} ${summary.status} on ${summary.backend ?? '?'} after ${summary.epochs} epochs`);

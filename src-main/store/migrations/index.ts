@@ -6,7 +6,8 @@ import type { Migration } from '../migrate';
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-foreign-key-indexes';
 import { migration0003 } from './0003-run-host-pid';
+import { migration0004 } from './0004-run-lock-start-model-relative-paths';
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 
 export { APPLICATION_ID } from './0001-initial';

@@ -13,7 +13,7 @@ export class CheckpointsRepository {
     const row = this.ctx.db
       .prepare<[string], CheckpointRow>('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1')
       .get(runId);
-    return row ? toCheckpoint(row) : null;
+    return row ? toCheckpoint(row, this.ctx.paths) : null;
   }
 
   list(runId: string): Checkpoint[] {
@@ -21,7 +21,7 @@ export class CheckpointsRepository {
     return this.ctx.db
       .prepare<[string], CheckpointRow>('SELECT * FROM checkpoints WHERE run_id = ? ORDER BY epoch')
       .all(runId)
-      .map(toCheckpoint);
+      .map((row) => toCheckpoint(row, this.ctx.paths));
   }
 
   /** Removes the rows of checkpoints after `epoch` and returns them (the caller deletes the files). */
@@ -30,7 +30,7 @@ export class CheckpointsRepository {
     return this.ctx.db
       .prepare<[string, number], CheckpointRow>('DELETE FROM checkpoints WHERE run_id = ? AND epoch > ? RETURNING *')
       .all(runId, epoch)
-      .map(toCheckpoint)
+      .map((row) => toCheckpoint(row, this.ctx.paths))
       .sort((a, b) => a.epoch - b.epoch);
   }
 
@@ -40,7 +40,7 @@ export class CheckpointsRepository {
     return this.ctx.db
       .prepare<[string, number], CheckpointRow>('DELETE FROM checkpoints WHERE run_id = ? AND epoch < ? RETURNING *')
       .all(runId, epoch)
-      .map(toCheckpoint)
+      .map((row) => toCheckpoint(row, this.ctx.paths))
       .sort((a, b) => a.epoch - b.epoch);
   }
 }

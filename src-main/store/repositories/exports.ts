@@ -5,6 +5,7 @@ import type { StoreContext } from '../context';
 import { StoreError, notFound, validate } from '../errors';
 import { newId } from '../ids';
 import { fromJson, toJson } from '../json';
+import type { StorePaths } from '../paths';
 import { assertRunExists } from './require-run';
 
 interface ExportRow {
@@ -36,14 +37,14 @@ const NewExport = z.object({
 });
 export type NewExport = z.input<typeof NewExport>;
 
-function toExport(row: ExportRow): ExportRecord {
+function toExport(row: ExportRow, paths: StorePaths): ExportRecord {
   const what = (column: string): string => `${column} of export "${row.id}"`;
   return ExportRecord.parse({
     id: row.id,
     runId: row.run_id,
     pruneId: row.prune_id,
     format: row.format,
-    dir: row.dir,
+    dir: paths.fromStored(row.dir),
     files: fromJson(z.array(z.string()), row.files, what('files')),
     params: row.params,
     macs: row.macs,
@@ -83,7 +84,7 @@ export class ExportsRepository {
             runId,
             pruneId,
             e.format,
-            e.dir,
+            this.ctx.paths.toStored(e.dir),
             toJson(e.files),
             e.params,
             e.macs,
@@ -100,7 +101,7 @@ export class ExportsRepository {
 
   get(id: string): ExportRecord | null {
     const row = this.ctx.db.prepare<[string], ExportRow>('SELECT * FROM exports WHERE id = ?').get(id);
-    return row ? toExport(row) : null;
+    return row ? toExport(row, this.ctx.paths) : null;
   }
 
   require(id: string): ExportRecord {
@@ -119,7 +120,7 @@ export class ExportsRepository {
           ORDER BY created_at DESC, rowid DESC`,
       )
       .all(runId, runId)
-      .map(toExport);
+      .map((row) => toExport(row, this.ctx.paths));
   }
 
   listByPrune(pruneId: string): ExportRecord[] {
@@ -127,7 +128,7 @@ export class ExportsRepository {
     return this.ctx.db
       .prepare<[string], ExportRow>('SELECT * FROM exports WHERE prune_id = ? ORDER BY created_at DESC, rowid DESC')
       .all(pruneId)
-      .map(toExport);
+      .map((row) => toExport(row, this.ctx.paths));
   }
 
   delete(id: string): ExportRecord {

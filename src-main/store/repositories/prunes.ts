@@ -5,6 +5,7 @@ import type { StoreContext } from '../context';
 import { notFound, validate } from '../errors';
 import { newId } from '../ids';
 import { fromJson, toJson } from '../json';
+import type { StorePaths } from '../paths';
 import { assertRunExists } from './require-run';
 
 interface PruneRow {
@@ -26,7 +27,7 @@ const NewPrune = z.object({
 });
 export type NewPrune = z.input<typeof NewPrune>;
 
-function toPrune(row: PruneRow): Prune {
+function toPrune(row: PruneRow, paths: StorePaths): Prune {
   const what = (column: string): string => `${column} of prune "${row.id}"`;
   return Prune.parse({
     id: row.id,
@@ -34,7 +35,7 @@ function toPrune(row: PruneRow): Prune {
     childRunId: row.child_run_id,
     options: fromJson(JsonObject, row.options, what('options')),
     report: fromJson(JsonObject, row.report, what('report')),
-    modelPath: row.model_path,
+    modelPath: paths.fromStored(row.model_path),
     createdAt: row.created_at,
   });
 }
@@ -55,7 +56,7 @@ export class PrunesRepository {
             `INSERT INTO prunes (id, source_run_id, child_run_id, options, report, model_path, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(newPruneId, p.sourceRunId, childRunId, toJson(p.options), toJson(p.report), p.modelPath, this.ctx.now());
+          .run(newPruneId, p.sourceRunId, childRunId, toJson(p.options), toJson(p.report), this.ctx.paths.toStored(p.modelPath), this.ctx.now());
         return newPruneId;
       })
       .immediate();
@@ -64,7 +65,7 @@ export class PrunesRepository {
 
   get(id: string): Prune | null {
     const row = this.ctx.db.prepare<[string], PruneRow>('SELECT * FROM prunes WHERE id = ?').get(id);
-    return row ? toPrune(row) : null;
+    return row ? toPrune(row, this.ctx.paths) : null;
   }
 
   require(id: string): Prune {
@@ -79,7 +80,7 @@ export class PrunesRepository {
     return this.ctx.db
       .prepare<[string], PruneRow>('SELECT * FROM prunes WHERE source_run_id = ? ORDER BY created_at DESC, rowid DESC')
       .all(runId)
-      .map(toPrune);
+      .map((row) => toPrune(row, this.ctx.paths));
   }
 
   /** Links the fine-tune run started from this prune's model. */

@@ -7,6 +7,7 @@ import { RunConfig } from '../../shared/run-config';
 import { EpochMetrics, LayerSnapshot, MeasureStats } from '../../shared/metrics';
 import { Checkpoint, ModelInfo, Run, SnapshotRow } from '../../shared/store-types';
 import { fromJson } from '../json';
+import type { StorePaths } from '../paths';
 
 export interface RunRow {
   id: string;
@@ -159,11 +160,12 @@ export interface CheckpointRow {
   created_at: string;
 }
 
-export function toCheckpoint(row: CheckpointRow): Checkpoint {
+/** The row as a DTO; its path made absolute again (rows keep it relative to the data directory). */
+export function toCheckpoint(row: CheckpointRow, paths: StorePaths): Checkpoint {
   return Checkpoint.parse({
     runId: row.run_id,
     epoch: row.epoch,
-    path: row.path,
+    path: paths.fromStored(row.path),
     bytes: row.bytes,
     createdAt: row.created_at,
   });

@@ -19,6 +19,7 @@ import type { StoreContext } from '../context';
 import { StoreError, notFound, validate } from '../errors';
 import { newId } from '../ids';
 import { toJson } from '../json';
+import { processAlive, processRef } from '../processes';
 import { type CheckpointRow, type RunRow, snapshotColumns, toCheckpoint, toRun } from './rows';
 
 /** The error a run gets when the process running it vanished (crash, kill, power loss). */
@@ -33,6 +34,8 @@ const NewRun = z.object({
   kind: RunKind,
   name: RunName.optional(),
   config: RunConfig,
+  /** The model file the run starts from (a fine-tune's pruned model); omitted: initialized weights. */
+  startModel: z.string().min(1).nullable().optional(),
 });
 export type NewRun = z.input<typeof NewRun>;
 
@@ -43,16 +46,13 @@ export interface RunDeletion {
   paths: string[];
 }
 
-/** Whether another live process owns a run (this process's own runs are from an earlier Store). */
-function hostAlive(pid: number | null): boolean {
+/**
+ * Whether another live process owns a run (this process's own runs are from an earlier Store). A pid
+ * now used by a different process (start time differs, see processes.ts) counts as gone.
+ */
+function hostAlive(pid: number | null, startTicks: number | null): boolean {
   if (pid === null || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to another user.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive({ pid, startTicks });
 }
 
 export class RunsRepository {
@@ -75,15 +75,25 @@ export class RunsRepository {
           ? `${parent.name}-finetune`
           : `${r.config.model}-${r.config.dataset.name}-${r.config.regularizer}`);
       const id = newId('run', (candidate) => this.exists(candidate));
+      const host = processRef();
+      const startModel = r.startModel ? this.ctx.paths.toStored(r.startModel) : null;
       this.ctx.db
         .prepare(
-          `INSERT INTO runs (id, project_id, parent_run_id, kind, name, status, config, created_at, host_pid)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+          `INSERT INTO runs (id, project_id, parent_run_id, kind, name, status, config, created_at, host_pid, host_start,
+                             start_model)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
         )
-        .run(id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now(), process.pid);
+        .run(id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now(), host.pid, host.startTicks, startModel);
       return id;
     });
     return this.require(create.immediate());
+  }
+
+  /** The model file the run starts from (absolute path), or null when it starts from initialized weights. */
+  startModel(id: string): string | null {
+    const row = this.ctx.db.prepare<[string], { start_model: string | null }>('SELECT start_model FROM runs WHERE id = ?').get(id);
+    if (!row) throw notFound('run', id);
+    return row.start_model === null ? null : this.ctx.paths.fromStored(row.start_model);
   }
 
   get(id: string): Run | null {
@@ -133,6 +143,7 @@ export class RunsRepository {
    */
   markRunning(id: string, info: { backend: string }): Run {
     const backend = validate(z.string().trim().min(1), info.backend, `backend of run "${id}"`);
+    const host = processRef();
     this.ctx.db
       .transaction(() => {
         const run = this.require(id);
@@ -142,10 +153,10 @@ export class RunsRepository {
         this.ctx.db
           .prepare(
             `UPDATE runs SET status = 'running', backend = ?, started_at = ?, finished_at = NULL, error = NULL,
-                    host_pid = ?
+                    host_pid = ?, host_start = ?
               WHERE id = ?`,
           )
-          .run(backend, this.ctx.now(), process.pid, id);
+          .run(backend, this.ctx.now(), host.pid, host.startTicks, id);
       })
       .immediate();
     return this.require(id);
@@ -172,6 +183,25 @@ export class RunsRepository {
         this.ctx.db
           .prepare('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ? WHERE id = ?')
           .run(finalStatus, now, duration, finalStatus === 'completed' ? null : (error ?? null), id);
+      })
+      .immediate();
+    return this.require(id);
+  }
+
+  /**
+   * A resumed run whose new attempt failed before its trainer started (a damaged checkpoint, a
+   * refused lock…): the run is `failed` with the new reason, replacing the error of the attempt
+   * before. Only for runs that are not queued, running or completed (those go through markFinished).
+   */
+  markResumeFailed(id: string, error: string): Run {
+    const reason = validate(z.string().trim().min(1), error, `error of run "${id}"`);
+    this.ctx.db
+      .transaction(() => {
+        const run = this.require(id);
+        if (run.status === 'queued' || run.status === 'running' || run.status === 'completed') {
+          throw new StoreError('conflict', `Run "${id}" is ${run.status}; its resume cannot have failed.`);
+        }
+        this.ctx.db.prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`).run(reason, this.ctx.now(), id);
       })
       .immediate();
     return this.require(id);
@@ -234,7 +264,7 @@ export class RunsRepository {
         db.prepare('INSERT INTO checkpoints (run_id, epoch, path, bytes, created_at) VALUES (?, ?, ?, ?, ?)').run(
           id,
           epoch,
-          rec.checkpoint.path,
+          this.ctx.paths.toStored(rec.checkpoint.path),
           rec.checkpoint.bytes,
           this.ctx.now(),
         );
@@ -259,7 +289,7 @@ export class RunsRepository {
             'DELETE FROM checkpoints WHERE run_id = ? AND epoch > ? RETURNING *',
           )
           .all(id, e)
-          .map(toCheckpoint)
+          .map((row) => toCheckpoint(row, this.ctx.paths))
           .sort((a, b) => a.epoch - b.epoch);
         db.prepare('DELETE FROM metrics WHERE run_id = ? AND epoch > ?').run(id, e);
         db.prepare('DELETE FROM layer_snapshots WHERE run_id = ? AND epoch > ?').run(id, e);
@@ -273,19 +303,21 @@ export class RunsRepository {
    * Start-up recovery: every run still `running` or `queued` whose host process is gone becomes
    * `interrupted`, resumable from its last checkpoint. Runs owned by another live host (e.g.
    * `ffr serve` while a CLI command opens the same store) are left alone. A host pid that the OS
-   * has since reused for an unrelated process keeps its runs `running` until that process ends:
-   * the price of not needing a lock file. Returns the ids changed.
+   * has since reused for an unrelated process counts as gone on Linux (the recorded start time
+   * differs); elsewhere it keeps its runs `running` until that process ends. Returns the ids changed.
    */
   recoverInterrupted(): string[] {
     const candidates = this.ctx.db
-      .prepare<[], { id: string; status: string; host_pid: number | null }>(
-        `SELECT id, status, host_pid FROM runs WHERE status IN ('running', 'queued')`,
+      .prepare<[], { id: string; status: string; host_pid: number | null; host_start: number | null }>(
+        `SELECT id, status, host_pid, host_start FROM runs WHERE status IN ('running', 'queued')`,
       )
       .all();
     // A queued run waits in its host's memory: orphaned only when that (other) host is gone.
     const orphans = candidates
       .filter((r) =>
-        r.status === 'running' ? !hostAlive(r.host_pid) : r.host_pid !== null && r.host_pid !== process.pid && !hostAlive(r.host_pid),
+        r.status === 'running'
+          ? !hostAlive(r.host_pid, r.host_start)
+          : r.host_pid !== null && r.host_pid !== process.pid && !hostAlive(r.host_pid, r.host_start),
       )
       .map((r) => r.id);
     const mark = this.ctx.db.prepare(`UPDATE runs SET status = 'interrupted', error = ? WHERE id = ?`);
@@ -293,6 +325,26 @@ export class RunsRepository {
       for (const id of orphans) mark.run(INTERRUPTED_ERROR, id);
     })();
     return orphans.sort();
+  }
+
+  /**
+   * Recovery of one run while this process is up: the run becomes `interrupted` if it is `running`
+   * for a host other than this process that is gone (killed since this process opened the store).
+   * Unlike start-up recovery, this process's own runs are live. Returns whether it changed the run.
+   */
+  recoverIfOrphaned(id: string): boolean {
+    return this.ctx.db
+      .transaction((): boolean => {
+        const row = this.ctx.db
+          .prepare<[string], { status: string; host_pid: number | null; host_start: number | null }>(
+            'SELECT status, host_pid, host_start FROM runs WHERE id = ?',
+          )
+          .get(id);
+        if (!row || row.status !== 'running' || row.host_pid === process.pid || hostAlive(row.host_pid, row.host_start)) return false;
+        this.ctx.db.prepare(`UPDATE runs SET status = 'interrupted', error = ? WHERE id = ?`).run(INTERRUPTED_ERROR, id);
+        return true;
+      })
+      .immediate();
   }
 
   setModelInfo(id: string, info: ModelInfo): Run {
@@ -348,7 +400,7 @@ export class RunsRepository {
                 OR prune_id IN (SELECT id FROM prunes WHERE source_run_id IN (${marks}))`,
           )
           .all(...runIds, ...runIds, ...runIds, ...runIds)
-          .map((row) => row.path)
+          .map((row) => this.ctx.paths.fromStored(row.path))
           .sort();
         db.prepare('DELETE FROM runs WHERE id = ?').run(id);
         return { runIds, paths };

@@ -2,6 +2,8 @@
  * The `train` job: pick the backend, load the data, build or load the model, run the training loop
  * and stream progress and epoch records to the host. Used for new runs, resumes and fine-tunes.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { selectBackend } from '../../engine/backend/select';
 import { loadDataset } from '../../engine/data';
 import { buildModelSpec } from '../../catalog/models/builders';
@@ -45,7 +47,22 @@ async function checkGpuFits(spec: ModelSpec, batchSize: number, ctx: JobContext)
   ctx.post({ type: 'log', level: 'info', message: `WebGPU adapter: ${describeAdapter(adapter)}, ${adapter.description}.` });
 }
 
+/**
+ * Removes the temporary files a killed trainer left in the run's checkpoint folder (`<name>.tmp-…`,
+ * see writeModelFile). Safe: the host holds the run's lock, so no other trainer writes there.
+ */
+function removeAbandonedTemporaries(dir: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // no folder yet
+  }
+  for (const name of names) if (/\.tmp-\d+-[0-9a-f]+$|\.tmp-\d+$/.test(name)) fs.rmSync(path.join(dir, name), { force: true });
+}
+
 export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<void> {
+  removeAbandonedTemporaries(job.checkpointDir);
   const backend = await selectBackend(job.config.backend);
   const ds = await loadDataset(job.config.dataset, {
     ...(job.config.trainLimit ? { trainLimit: job.config.trainLimit } : {}),
