@@ -19,7 +19,7 @@ function resnet56Layers(epoch: number): LayerSnapshot[] {
     const values = Array.from({ length: channels }, (_, c) => ((c * 7919 + epoch * 31) % 1000) / 1000);
     const s = { ...stats(values), histogram: { edges: Array.from({ length: 21 }, (_, i) => i / 20), counts: Array.from({ length: 20 }, (_, i) => values.filter((v) => Math.floor(v * 20) === i).length) } };
     layers.push({
-      layer: name, kind: 'conv', channels, structuredSparsity: 0.25, gammaSparsity: 0.1, normSparsity: 0, unstructuredSparsity: 0.01,
+      layer: name, kind: 'conv', channels, structuredSparsity: 0.25, structuredMeasure: 'spread', gammaSparsity: 0.1, normSparsity: 0, unstructuredSparsity: 0.01, spread: s,
       segmentLength: 1.234567, turningAngle: 0.345678, activity: s, gamma: s, filterNorm: s,
     });
   };

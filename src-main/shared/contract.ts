@@ -285,7 +285,8 @@ export const RunSummary = z.object({
   best: z.object({ epoch: z.number().int(), testAccuracy: z.number() }).nullable(),
   /** Set when a finished run collapsed (shared/collapse.ts: near chance, or far below its best epoch). */
   collapse: Collapse.nullable(),
-  sparsity: z.object({ structured: z.number(), unstructured: z.number() }).nullable(),
+  /** structured: share of prunable channels by `measure` (spread; activity for runs recorded before spread existed). */
+  sparsity: z.object({ structured: z.number(), unstructured: z.number(), measure: z.enum(['spread', 'activity']) }).nullable(),
   layers: z.array(
     z.object({ name: z.string(), filters: z.number().int(), structuredSparsity: z.number(), unstructuredSparsity: z.number() }),
   ),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRunConfig } from '../../shared/run-config';
+import { DEFAULT_FFR, defaultRunConfig } from '../../shared/run-config';
 import type { RunSummary } from '../../shared/contract';
 import type { Run } from '../../shared/store-types';
 import { metrics, snapshot } from '../../store/testing/fixtures';
@@ -14,7 +14,7 @@ const run = (id: string, over: Partial<Run> = {}): Run => ({
 const summary = (r: Run, over: Partial<RunSummary> = {}): RunSummary => ({
   runId: r.id, name: r.name, status: r.status, backend: 'wasm', epochs: 2, error: null,
   final: { trainLoss: 1.52, trainCrossEntropy: 0.1, testAccuracy: 0.93, length: 2, curvature: 1 }, best: { epoch: 1, testAccuracy: 0.95 }, collapse: null,
-  sparsity: { structured: 0.25, unstructured: 0.01 },
+  sparsity: { structured: 0.25, unstructured: 0.01, measure: 'spread' },
   layers: [{ name: 'conv1', filters: 6, structuredSparsity: 0.5, unstructuredSparsity: 0 }, { name: 'conv2', filters: 16, structuredSparsity: 0.375, unstructuredSparsity: 0 }],
   params: 61_706, macs: 416_520, ...over,
 });
@@ -32,10 +32,10 @@ describe('runs show / compare text', () => {
     expect(text).toMatch(/Collapsed: the final test accuracy 80\.0 %/);
     expect(text).toMatch(/tags: knee/);
     expect(text).toMatch(/config:\n {2}model +lenet5\n/);
-    expect(text).toMatch(/ {2}ffr\.lambdaLength +0\.5\n/);
+    expect(text).toMatch(new RegExp(` {2}ffr\\.lambdaLength +${DEFAULT_FFR.lambdaLength}\n`));
     expect(text).toMatch(/ {2}dataset\.name +mnist\n/);
     expect(text).toMatch(/epoch +train loss +train CE +test loss +test acc/);
-    expect(text).toMatch(/per-layer sparsity at epoch 2 \(structured: share of channels with relative activity ≤ 0\.01\)/);
+    expect(text).toMatch(/per-layer sparsity at epoch 2 \(structured: share of channels with relative spread ≤ 0\.01\)/);
     expect(text).toMatch(/conv1 +conv +6 +50\.0% +25\.0% +0\.0% +1\.0% +1\.5 +17\.2°/);
     expect(text).toMatch(/fc1 +dense +4 +25\.0% +– +0\.0% +1\.0% +– +–/);
     expect(text).toMatch(/best test accuracy 95\.00% at epoch 1; final 93\.00%/);
