@@ -155,7 +155,8 @@ test('"waiting for a slot" only while another run holds it; a lone run says it i
   for (let i = 0; i < 400; i++) {
     for (const [key, name] of [['a', 'slot a'], ['b', 'slot b']] as const) {
       const label = page.getByTestId(`run-row-${name}`).getByTestId('queued-label');
-      if (await label.count()) labels[key].add((await label.textContent()) ?? '');
+      // allTextContents does not wait: the label may be gone (the run started) between two looks.
+      for (const t of await label.allTextContents()) labels[key].add(t);
     }
     const rows = await call<RunRow[]>('runs.list', { projectId });
     if (!b && rows.find((r) => r.id === a.id)?.status === 'running') b = await call<RunRow>('runs.create', { projectId, name: 'slot b', config: tiny() });
