@@ -66,7 +66,7 @@ export function stepRecordInterval(steps: number): number {
 }
 
 /** Sums over the steps since the last recorded row. */
-class StepWindow {
+export class StepWindow {
   private began = Date.now();
   private n = 0;
   private seen = 0;
