@@ -52,6 +52,7 @@ export class RunService {
       header = await readDatasetHeader(config.dataset, {
         ...(config.trainLimit ? { trainLimit: config.trainLimit } : {}),
         ...(config.testLimit ? { testLimit: config.testLimit } : {}),
+        valFraction: config.valFraction,
       });
     } catch (e) {
       if (e instanceof DatasetError) throw new UserInputError(e.message, { field: 'dataset' });
@@ -78,6 +79,8 @@ export class RunService {
       for (const issue of parsed.error.issues) errors[issue.path.map(String).join('.') || 'config'] ??= sentence(issue.message);
       return { ok: false, errors };
     }
+    // 0 is how runs stored before the validation split read back; a new run must validate on something.
+    if (parsed.data.valFraction === 0) return { ok: false, errors: { valFraction: 'Must be more than 0: 0 leaves the validation set empty.' } };
     try {
       await this.checkDataAndModel(parsed.data);
       return { ok: true, config: parsed.data };

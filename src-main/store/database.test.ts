@@ -12,6 +12,9 @@ import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { epochRecord, removeDir, tempDbFile } from './testing/fixtures';
 
+/** The schema version the code knows (every migration applied). */
+const LATEST = latestVersion(MIGRATIONS);
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const dirs: string[] = [];
@@ -47,7 +50,7 @@ describe('openDatabase', () => {
     try {
       expect(fs.existsSync(file)).toBe(true);
       expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
-      expect(schemaVersion(db)).toBe(4);
+      expect(schemaVersion(db)).toBe(LATEST);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -88,7 +91,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const db = new Database(file);
-    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 4, to: 4, applied: [] });
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: LATEST, to: LATEST, applied: [] });
     db.close();
   });
 
@@ -109,7 +112,7 @@ describe('openDatabase', () => {
 
     const store = openStore(file);
     try {
-      expect(schemaVersion(store.db)).toBe(4);
+      expect(schemaVersion(store.db)).toBe(LATEST);
       expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
       expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
       const run = store.runs.require('run-old001');
@@ -124,7 +127,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const raw = new Database(file);
-    raw.pragma('user_version = 7');
+    raw.pragma(`user_version = ${LATEST + 1}`);
     raw.close();
     let error: unknown;
     try {
@@ -135,11 +138,11 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('newer-database');
     expect((error as StoreError).message).toBe(
-      `The database ${file} has schema version 7, newer than version 4 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+      `The database ${file} has schema version ${LATEST + 1}, newer than version ${LATEST} that this FFR Workbench knows; open it with a newer FFR Workbench.`,
     );
     // Refused, not touched.
     const check = new Database(file);
-    expect(schemaVersion(check)).toBe(7);
+    expect(schemaVersion(check)).toBe(LATEST + 1);
     check.close();
   });
 
@@ -148,8 +151,8 @@ describe('openDatabase', () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: 5,
-        name: '0005-broken',
+        version: LATEST + 1,
+        name: 'broken',
         up(db: Database.Database) {
           db.exec('CREATE TABLE half_done (x INTEGER)');
           throw new Error('boom');
@@ -158,7 +161,7 @@ describe('openDatabase', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
     const db = new Database(file);
-    expect(schemaVersion(db)).toBe(4);
+    expect(schemaVersion(db)).toBe(LATEST);
     expect(tables(db)).not.toContain('half_done');
     db.close();
   });

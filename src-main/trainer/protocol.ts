@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { BackendStatus, DatasetDescription, DatasetSample, ErrorCode, SampleRequest } from '../shared/contract';
 import { PruneReport, SelectionOptions, SweepOptions, SweepPoint } from '../shared/prune-types';
-import { DatasetRef, RunConfig } from '../shared/run-config';
+import { DEFAULT_VAL_FRACTION, DatasetRef, RunConfig, ValFraction as RunConfigValFraction } from '../shared/run-config';
 import { EpochRecord, ExportFormat, ModelInfo } from '../shared/store-types';
 
 // ---------------------------------------------------------------------------------------------
@@ -78,7 +78,12 @@ export const ExportJobResult = z.object({
 });
 
 /** Load a dataset in full (every record checked) and describe it, with sample images if asked. */
-export const DatasetPayload = z.object({ ref: DatasetRef, samples: SampleRequest.nullable() });
+export const DatasetPayload = z.object({
+  ref: DatasetRef,
+  samples: SampleRequest.nullable(),
+  /** The validation share the description counts (a run's, or the default of new runs). */
+  valFraction: RunConfigValFraction.default(DEFAULT_VAL_FRACTION),
+});
 export const DatasetJobResult = z.object({
   description: DatasetDescription,
   augmentable: z.boolean(),
