@@ -64,6 +64,7 @@ export function createApi(app: App, options: ApiOptions): Api {
       p.catch((e: unknown) => events.emit('log', { runId: null, level: 'error', message: toErrorBody(e).message }));
     },
     toolLog: (runId) => (message) => events.emit('log', { runId, level: 'info', message }),
+    emit: (event, payload) => events.emit(event, payload),
   };
   const handlers: Handlers = {
     ...appHandlers(ctx),

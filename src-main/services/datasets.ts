@@ -124,7 +124,8 @@ export class DatasetService {
       shape: description.shape,
       classes: description.classes,
       classNames: description.classNames,
-      trainCount: description.train,
+      // The whole training split: a run holds its own validation share out of it.
+      trainCount: description.train + description.val,
       testCount: description.test,
     });
     return { ...d, builtin: false, ref: registeredRef(d), augmentable };

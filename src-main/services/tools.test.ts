@@ -17,7 +17,7 @@ describe('tool jobs, host side', () => {
   });
 
   it('refuses an answer to another kind of job', async () => {
-    const t = scripted([{ type: 'result', result: { kind: 'sweep', value: { points: [], evaluatedOn: 0 } } }, { type: 'done', status: 'completed' }]);
+    const t = scripted([{ type: 'result', result: { kind: 'sweep', value: { points: [], evaluatedOn: 0, reference: { split: 'val', accuracy: 1, images: 0 } } } }, { type: 'done', status: 'completed' }]);
     await expect(new ToolRunner(t.launcher).run({ kind: 'backends', payload: {} })).rejects.toThrow('The backends job answered as a sweep job.');
   });
 

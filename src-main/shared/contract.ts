@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { EpochMetrics, RunStatus } from './metrics';
-import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint } from './prune-types';
+import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference } from './prune-types';
 import { BACKEND_CHOICES, BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
 import {
   Checkpoint,
@@ -287,6 +287,8 @@ export const SweepView = z.object({
   sourceRunId: z.string(),
   options: JsonObject,
   points: z.array(SweepPoint),
+  /** The unpruned model on the same validation images as the points (null: an older sweep, measured on test). */
+  reference: SweepReference.nullable(),
   createdAt: z.string(),
 });
 export type SweepView = z.infer<typeof SweepView>;
@@ -493,6 +495,8 @@ export const events = {
   'run-progress': RunProgress,
   /** An epoch was recorded: its metrics and every layer's snapshot (for live curves and heatmaps). */
   'run-epoch': z.object({ runId: z.string(), metrics: EpochMetrics, snapshots: z.array(SnapshotRow) }),
+  /** A sensitivity sweep of a run measured `done` of its `total` points (prune.sweep is still answering). */
+  'sweep-progress': z.object({ runId: z.string(), done: z.number().int().min(0), total: z.number().int().min(0) }),
   /** A log line from a trainer or the host. */
   log: z.object({ runId: z.string().nullable(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
 } as const;
@@ -525,7 +529,7 @@ export function describeParamsError(methodName: string, error: z.ZodError): stri
 }
 
 // Re-exported so the renderer imports every boundary type from one module.
-export { ExportReport, PruneOptions, PruneReport, SweepOptions, SweepPoint };
+export { ExportReport, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference };
 export {
   BackendChoice,
   Checkpoint,
