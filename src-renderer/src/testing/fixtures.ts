@@ -20,7 +20,7 @@ export function run(id: string, over: Partial<Run> = {}): Run {
 
 export function metrics(epoch: number, over: Partial<EpochMetrics> = {}): EpochMetrics {
   return {
-    epoch, trainLoss: 1 / epoch, trainCrossEntropy: 0.9 / epoch, trainAccuracy: 0.5 + epoch / 10, testLoss: 1.1 / epoch,
+    epoch, trainLoss: 1 / epoch, trainCrossEntropy: 0.9 / epoch, trainAccuracy: 0.5 + epoch / 10, valLoss: 1.05 / epoch, valAccuracy: 0.5 + epoch / 21, testLoss: 1.1 / epoch,
     testAccuracy: 0.5 + epoch / 20, ffrLength: 3 / epoch, ffrCurvature: 2, regLoss: 0.01, lr: 0.01, seconds: 1, ...over,
   };
 }
