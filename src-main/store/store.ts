@@ -12,6 +12,7 @@ import { PrunesRepository } from './repositories/prunes';
 import { RunLocksRepository } from './repositories/run-locks';
 import { RunsRepository } from './repositories/runs';
 import { SnapshotsRepository } from './repositories/snapshots';
+import { StudiesRepository } from './repositories/studies';
 import { SweepsRepository } from './repositories/sweeps';
 
 export class Store {
@@ -25,6 +26,7 @@ export class Store {
   readonly prunes: PrunesRepository;
   readonly sweeps: SweepsRepository;
   readonly exports: ExportsRepository;
+  readonly studies: StudiesRepository;
   /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
   recovered: string[] = [];
   /** The data directory (the database's folder) and the path conversion of its rows. */
@@ -48,6 +50,7 @@ export class Store {
     this.prunes = new PrunesRepository(ctx);
     this.sweeps = new SweepsRepository(ctx);
     this.exports = new ExportsRepository(ctx);
+    this.studies = new StudiesRepository(ctx);
   }
 
   /** Turns every run left `running` into `interrupted`; returns their ids. See RunsRepository. */
