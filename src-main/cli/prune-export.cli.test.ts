@@ -146,18 +146,32 @@ describe('ffr prune / sweep / export', () => {
     expect(typeof p.accuracy.finetuned).toBe('number');
     expect(count('prunes')).toBe(1);
 
+    // No --criterion: the source run's regularizer (ffr) decides — output spread.
+    const s = json<{ points: Array<{ threshold: number; params: number; macs: number; accuracy: number }> }>(
+      ffr('prune', 'sweep', runId, '--thresholds', '0.9,0.1,0.5', '--json'),
+    );
+    expect(s.points.map((x) => x.threshold)).toEqual([0.1, 0.5, 0.9]);
+    for (let i = 1; i < s.points.length; i++) expect(s.points[i]!.params).toBeLessThanOrEqual(s.points[i - 1]!.params);
+    expect(count('sweeps')).toBe(1);
+    const store = openStore(path.join(home, 'ffr.sqlite'));
+    try {
+      const stored = store.db.prepare('SELECT options FROM sweeps').get() as { options: string };
+      expect(JSON.parse(stored.options).criterion).toBe('spread');
+    } finally {
+      store.close();
+    }
+
     const sweep = ffr('prune', 'sweep', runId, '--thresholds', '0.9,0.1,0.5,0', '--criterion', 'l1', '--json');
-    const s = json<{ reference: { split: string; accuracy: number; images: number }; points: Array<{ threshold: number; params: number; macs: number; accuracy: number }> }>(sweep);
-    expect(s.points.map((x) => x.threshold)).toEqual([0, 0.1, 0.5, 0.9]);
+    const v = json<{ reference: { split: string; accuracy: number; images: number }; points: Array<{ threshold: number; params: number; accuracy: number }> }>(sweep);
+    expect(v.points.map((x) => x.threshold)).toEqual([0, 0.1, 0.5, 0.9]);
     // Measured on the validation split, the reference on the same images as the points: threshold 0
     // removes nothing (no filter has an L1 norm of 0) and so equals the reference exactly.
     const run = json<{ metrics: Array<{ valAccuracy: number }> }>(ffr('runs', 'show', runId, '--json'));
-    expect(s.reference).toEqual({ split: 'val', accuracy: run.metrics.at(-1)!.valAccuracy, images: 10 });
-    expect(s.points[0]!.params).toBe(p.params.before);
-    expect(s.points[0]!.accuracy).toBe(s.reference.accuracy);
+    expect(v.reference).toEqual({ split: 'val', accuracy: run.metrics.at(-1)!.valAccuracy, images: 10 });
+    expect(v.points[0]!.params).toBe(p.params.before);
+    expect(v.points[0]!.accuracy).toBe(v.reference.accuracy);
     expect(sweep.stderr).toContain('sweep: point 4/4');
-    for (let i = 1; i < s.points.length; i++) expect(s.points[i]!.params).toBeLessThanOrEqual(s.points[i - 1]!.params);
-    expect(count('sweeps')).toBe(1);
+    expect(count('sweeps')).toBe(2);
 
     for (const format of ['onnx', 'tfjs']) {
       const out = path.join(outside, `out-${format}`);

@@ -21,6 +21,7 @@ import { exportHandlers } from './handlers/export';
 import { projectHandlers } from './handlers/projects';
 import { pruneHandlers } from './handlers/prune';
 import { runHandlers } from './handlers/runs';
+import { studyHandlers } from './handlers/studies';
 import type { HandlerContext, Handlers } from './handlers/types';
 
 export type DispatchReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
@@ -66,6 +67,9 @@ export function createApi(app: App, options: ApiOptions): Api {
     toolLog: (runId) => (message) => events.emit('log', { runId, level: 'info', message }),
     emit: (event, payload) => events.emit(event, payload),
   };
+  // A study's progress as contract events (the study service is not the job manager's).
+  const onStudyProgress = (p: Parameters<typeof events.emit<'study-progress'>>[1]): void => events.emit('study-progress', p);
+  app.studies.on('progress', onStudyProgress);
   const handlers: Handlers = {
     ...appHandlers(ctx),
     ...projectHandlers(ctx),
@@ -73,6 +77,7 @@ export function createApi(app: App, options: ApiOptions): Api {
     ...runHandlers(ctx),
     ...pruneHandlers(ctx),
     ...exportHandlers(ctx),
+    ...studyHandlers(ctx),
   };
 
   async function dispatch(method: string, rawParams: unknown): Promise<DispatchReply> {
@@ -108,6 +113,9 @@ export function createApi(app: App, options: ApiOptions): Api {
     },
     subscribe: (listener) => events.subscribe(listener),
     warmUp: () => appInfo.warmUp(),
-    dispose: () => events.dispose(),
+    dispose: () => {
+      app.studies.off('progress', onStudyProgress);
+      events.dispose();
+    },
   };
 }

@@ -14,7 +14,7 @@ import { PruneReport, type PruneCriterion, type SelectionOptions, type SweepPoin
 import { kneeIndex } from '../shared/knee';
 import { isActiveStatus } from '../shared/metrics';
 import { PRUNE_CRITERIA } from '../shared/prune-types';
-import type { RegularizerName, RunConfigInput } from '../shared/run-config';
+import { DEFAULT_IMPORTANCE, type RegularizerName, type RunConfigInput } from '../shared/run-config';
 import { summarizeSparsity } from '../shared/sparsity';
 import {
   cellConfig,
@@ -86,13 +86,6 @@ export const MACS_RATIOS = Array.from({ length: 19 }, (_, i) => Math.round((i + 
 /** Sweeps of a study measure on every validation image (capped only to bound a huge split). */
 const STUDY_VAL_LIMIT = 100_000;
 
-/**
- * The importance a run is pruned by when the study names none: what its regularizer drives to zero
- * (slimming: |γ|; the others: activity).
- */
-export function defaultImportance(regularizer: RegularizerName): PruneCriterion {
-  return regularizer === 'slimming' ? 'bn' : 'activity';
-}
 
 class StudyCancelled extends Error {}
 
@@ -364,7 +357,8 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
   /** What to prune: the study's rule applied to this run, measured on its validation set. */
   private async selection(spec: StudySpec, runId: string): Promise<SelectionOptions> {
     const run = this.store.runs.require(runId);
-    const criterion = (spec.criterion as PruneCriterion | null) ?? defaultImportance(run.config.regularizer);
+    // Unless the study names one, each run is pruned by its regularizer's own importance (docs/pruning.md).
+    const criterion = (spec.criterion as PruneCriterion | null) ?? DEFAULT_IMPORTANCE[run.config.regularizer];
     const rule = spec.prune;
     const common = { criterion, aggregate: 'max' as const, minChannels: 1 };
     if (rule.kind === 'threshold') return { ...common, scope: 'layer', threshold: rule.threshold };

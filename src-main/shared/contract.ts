@@ -16,7 +16,8 @@
  */
 import { z } from 'zod';
 import { EpochMetrics, RunStatus } from './metrics';
-import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference } from './prune-types';
+import { ExportReport, LayerWidthRow, PRUNE_CRITERIA, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference } from './prune-types';
+import { StudyReport, StudyStatus } from './study';
 import { BACKEND_CHOICES, BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
 import {
   Checkpoint,
@@ -229,7 +230,8 @@ export const RunSummary = z.object({
   final: z
     .object({ trainLoss: z.number(), testAccuracy: z.number(), length: z.number(), curvature: z.number() })
     .nullable(),
-  sparsity: z.object({ structured: z.number(), unstructured: z.number() }).nullable(),
+  /** structured: share of prunable channels by `measure` (spread; activity for runs recorded before spread existed). */
+  sparsity: z.object({ structured: z.number(), unstructured: z.number(), measure: z.enum(['spread', 'activity']) }).nullable(),
   layers: z.array(
     z.object({ name: z.string(), filters: z.number().int(), structuredSparsity: z.number(), unstructuredSparsity: z.number() }),
   ),
@@ -432,6 +434,35 @@ export const methods = {
   'prune.list': method(z.object({ runId: Id }), z.array(PruneView), 'The prunes of a run.'),
   'prune.get': method(z.object({ pruneId: Id }), PruneView, 'One prune with its report.'),
 
+  // --- studies: a grid regularizer × λ × seed, each run trained, pruned by one rule and fine-tuned.
+  // studies.create answers at once; the study runs in the background (study-progress events).
+  'studies.create': method(
+    z.object({
+      projectId: Id.nullable().optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+      /** The base config of every run (any subset; the grid sets regularizer, λ and seed). */
+      base: RunConfigInput,
+      /** `ffr=0.3,0.5;slimming=0.03;none`, as `ffr study run --regularizers` reads it. */
+      grid: z.string().trim().min(1, 'must name at least one regularizer'),
+      seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1, 'needs at least one seed').max(20),
+      /** `threshold=T`, `knee=D` or `macs=F`. */
+      prune: z.string().trim().min(1),
+      finetuneEpochs: z.number().int().min(0).max(10_000),
+      criterion: z.enum(PRUNE_CRITERIA).nullable().optional(),
+    }),
+    StudyReport,
+    'Creates a study (every cell validated first) and starts it in the background.',
+  ),
+  'studies.list': method(z.object({ projectId: Id.nullable().optional() }), z.array(StudyReport), 'Studies, newest first, with their points and groups.'),
+  'studies.get': method(z.object({ studyId: Id }), StudyReport, 'One study: every cell, the groups (mean ± std over seeds), the Pareto front.'),
+  'studies.resume': method(z.object({ studyId: Id }), StudyReport, 'Continues a study that stopped (host killed, cancelled, a cell failed), in the background.'),
+  'studies.cancel': method(z.object({ studyId: Id }), z.object({ studyId: z.string(), cancelled: z.boolean() }), 'Cancels a running study (its current run is cancelled; resumable).'),
+  'studies.export': method(
+    z.object({ studyId: Id, format: z.enum(['csv', 'md']) }),
+    z.object({ studyId: z.string(), format: z.enum(['csv', 'md']), content: z.string() }),
+    'A study as CSV (every cell) or Markdown (the λ chosen on validation, every group).',
+  ),
+
   // --- export
   'export.run': method(
     z.object({
@@ -497,6 +528,15 @@ export const events = {
   'run-epoch': z.object({ runId: z.string(), metrics: EpochMetrics, snapshots: z.array(SnapshotRow) }),
   /** A sensitivity sweep of a run measured `done` of its `total` points (prune.sweep is still answering). */
   'sweep-progress': z.object({ runId: z.string(), done: z.number().int().min(0), total: z.number().int().min(0) }),
+  /** A study moved on: a cell changed state, or the study started or ended. */
+  'study-progress': z.object({
+    studyId: z.string(),
+    status: StudyStatus,
+    done: z.number().int(),
+    failed: z.number().int(),
+    total: z.number().int(),
+    point: z.object({ index: z.number().int(), state: z.string(), runId: z.string().nullable() }).nullable(),
+  }),
   /** A log line from a trainer or the host. */
   log: z.object({ runId: z.string().nullable(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
 } as const;
@@ -529,7 +569,7 @@ export function describeParamsError(methodName: string, error: z.ZodError): stri
 }
 
 // Re-exported so the renderer imports every boundary type from one module.
-export { ExportReport, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference };
+export { ExportReport, PruneOptions, PruneReport, StudyReport, SweepOptions, SweepPoint, SweepReference };
 export {
   BackendChoice,
   Checkpoint,

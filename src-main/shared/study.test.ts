@@ -46,7 +46,10 @@ describe('study grid and rule', () => {
       { regularizer: 'slimming', variant: null, lambdas: [0.03] },
       { regularizer: 'none', variant: null, lambdas: [null] },
     ]);
-    expect(parseGrid('ffr/stage=0.1')).toEqual([{ regularizer: 'ffr', variant: 'stage', lambdas: [0.1] }]);
+    expect(parseGrid('ffr/index-pad=0.1;group-lasso/filter=0.05')).toEqual([
+      { regularizer: 'ffr', variant: 'index-pad', lambdas: [0.1] },
+      { regularizer: 'group-lasso', variant: 'filter', lambdas: [0.05] },
+    ]);
   });
 
   it('refuses a malformed grid with one sentence naming the entry', () => {
@@ -85,6 +88,7 @@ describe('study grid and rule', () => {
     });
     // A baseline keeps no FFR options (a run stores only its regularizer's weights).
     expect(cellConfig(base, { regularizer: 'slimming', variant: null, lambdas: [0.03] }, 0.03, 1)).toEqual({ model: 'lenet5', epochs: 3, regularizer: 'slimming', seed: 1, lambda: 0.03 });
+    expect(cellConfig(base, { regularizer: 'group-lasso', variant: 'filter', lambdas: [0.05] }, 0.05, 1)).toMatchObject({ regularizer: 'group-lasso', lambda: 0.05, groupLassoGroup: 'filter' });
     expect(cellConfig(base, { regularizer: 'none', variant: null, lambdas: [null] }, null, 1)).toEqual({ model: 'lenet5', epochs: 3, regularizer: 'none', seed: 1 });
   });
 });

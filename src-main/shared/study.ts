@@ -8,15 +8,15 @@
  * Runtime-free apart from zod: the renderer imports it too.
  */
 import { z } from 'zod';
-import { FfrOptions, REGULARIZERS, RegularizerName, type RunConfigInput } from './run-config';
+import { FFR_ALIGNS, GROUP_LASSO_GROUPS, REGULARIZERS, RegularizerName, type RunConfigInput } from './run-config';
 
 // ---------------------------------------------------------------------------------------------
 // The grid
 
 /**
  * One row of the grid: a regularizer, optionally a variant of it, and the weights to try. The
- * variant is the FFR alignment (`ffr/index-pad`), so FFR variants compare as curves of their own.
- * `none` has no weight (lambdas: [null]).
+ * variant is the FFR alignment (`ffr/index-pad`) or the group-lasso group (`group-lasso/filter`),
+ * so variants compare as curves of their own. `none` has no weight (lambdas: [null]).
  */
 export const GridEntry = z.object({
   regularizer: RegularizerName,
@@ -30,9 +30,9 @@ export function entryLabel(e: { regularizer: string; variant: string | null }): 
   return e.variant ? `${e.regularizer}/${e.variant}` : e.regularizer;
 }
 
-/** The variants a regularizer accepts after `/`: the FFR alignments (docs/ffr.md). */
+/** The variants a regularizer accepts after `/`: the FFR alignments, the group-lasso groups (docs/ffr.md). */
 export function variantsOf(regularizer: RegularizerName): readonly string[] {
-  return regularizer === 'ffr' ? FfrOptions.shape.align.options : [];
+  return regularizer === 'ffr' ? FFR_ALIGNS : regularizer === 'group-lasso' ? GROUP_LASSO_GROUPS : [];
 }
 
 /**
@@ -86,7 +86,7 @@ export function formatGrid(grid: readonly GridEntry[]): string {
  * FFR's weight is λ_length; its other options come from the base config (or the defaults).
  */
 export function cellConfig(base: RunConfigInput, e: GridEntry, lambda: number | null, seed: number): RunConfigInput {
-  const { ffr: baseFfr, lambda: _baseLambda, regularizer: _r, ...rest } = base;
+  const { ffr: baseFfr, lambda: _baseLambda, regularizer: _r, groupLassoGroup: _g, ...rest } = base;
   const cell: RunConfigInput = { ...rest, regularizer: e.regularizer, seed };
   if (e.regularizer === 'ffr') {
     const ffr = typeof baseFfr === 'object' && baseFfr !== null ? { ...(baseFfr as Record<string, unknown>) } : {};
@@ -95,6 +95,7 @@ export function cellConfig(base: RunConfigInput, e: GridEntry, lambda: number | 
     cell.ffr = ffr;
   } else if (e.regularizer !== 'none' && lambda !== null) {
     cell.lambda = lambda;
+    if (e.regularizer === 'group-lasso' && e.variant) cell.groupLassoGroup = e.variant;
   }
   return cell;
 }

@@ -64,6 +64,8 @@ describe('openDatabase', () => {
         'prunes',
         'run_locks',
         'runs',
+        'studies',
+        'study_points',
         'sweeps',
       ]);
       expect(indexes(db)).toEqual(expect.arrayContaining(['runs_project_created', 'runs_parent', 'prunes_child']));
