@@ -98,6 +98,18 @@ describe('ffr study', () => {
     expect(ffrIn(home, 'study', 'show', 'stu-nope00').stderr.trim()).toBe('ffr: There is no study "stu-nope00".');
   }, 300_000);
 
+  it('a cell that cannot reach the MACs budget fails with the reason instead of being compared at another budget', () => {
+    const home = path.join(base, 'budget');
+    // Every layer keeps a channel: 0.1 % of the MACs is out of reach.
+    const r = ffrIn(home, 'study', 'run', ...tiny, '--epochs', '1', '--regularizers', 'none', '--seeds', '1', '--prune', 'macs=0.001', '--finetune-epochs', '0', '--json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as StudyReport;
+    expect(report.status).toBe('failed');
+    expect(report.points[0]!.state).toBe('failed');
+    expect(report.points[0]!.error).toMatch(/^Run run-\w+ cannot be pruned to 0\.1 % of its MACs by spread importance: even a global ratio of 0\.95 keeps \d+ %/);
+    expect(report.error).toMatch(/^1 of the study's 1 cells failed/);
+  }, 300_000);
+
   it('a study whose host is killed with -9 mid-run is interrupted, and `study resume` finishes it without training an epoch twice', async () => {
     const home = path.join(base, 'crash');
     const child = spawn(

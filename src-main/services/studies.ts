@@ -378,8 +378,13 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
     };
     const coarse = await ratioFor(MACS_RATIOS);
     if (coarse.met === null) {
-      // Even the largest ratio keeps more (every layer keeps a channel): prune as far as it goes.
-      return { ...common, scope: 'global', ratio: coarse.points.at(-1)!.ratio! };
+      // Pruning less than the budget would compare this cell at another budget than the others.
+      const least = Math.min(...coarse.points.map((p) => p.macs));
+      throw new Error(
+        `Run ${runId} cannot be pruned to ${Number((rule.fraction * 100).toPrecision(3))} % of its MACs by ${criterion} importance: even a global ratio of ` +
+          `${MACS_RATIOS.at(-1)} keeps ${((least / total) * 100).toFixed(0)} % (channels are kept when they must stay, e.g. a mean that cannot be folded ` +
+          `exactly into a padded convolution under spread); choose another importance with --criterion or a larger budget.`,
+      );
     }
     const upper = coarse.met.ratio!;
     const lower = Math.max(0, Math.round((upper - 0.05) * 100) / 100);
