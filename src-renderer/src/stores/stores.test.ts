@@ -14,6 +14,7 @@ import { useProjectsStore } from './projects';
 import { usePruneStore } from './prune';
 import { useRunDetailStore } from './runDetail';
 import { useRunsStore } from './runs';
+import { useStudiesStore } from './studies';
 import type { Run } from '../../../src-main/shared/store-types';
 
 let host: FakeHost;
@@ -403,6 +404,41 @@ describe('prune store', () => {
     await s.load('r1');
     expect(s.available).toBe(false);
     expect(s.error).toBeNull();
+  });
+});
+
+describe('studies store', () => {
+  const report = (status: string, done: number) => ({
+    studyId: 'stu-1', name: 's', projectId: null, status, error: null, createdAt: 'a', updatedAt: 'b', groups: [], points: [],
+    progress: { done, failed: 0, total: 2 },
+    spec: { base: {}, grid: [{ regularizer: 'none', variant: null, lambdas: [null] }], seeds: [1, 2], prune: { kind: 'macs', fraction: 0.5 }, finetuneEpochs: 1, criterion: null },
+  });
+
+  it('creates a study (the default project when none is selected) and follows it through study-progress events', async () => {
+    let state = report('running', 0);
+    host.handle('studies.create', () => state);
+    host.handle('studies.get', () => state);
+    const s = useStudiesStore();
+    const id = await s.create({ projectId: null, base: { model: 'mlp' }, grid: 'none', seeds: [1, 2], prune: 'macs=0.5', finetuneEpochs: 1 });
+    expect(id).toBe('stu-1');
+    expect(host.callsOf('studies.create')).toEqual([{ base: { model: 'mlp' }, grid: 'none', seeds: [1, 2], prune: 'macs=0.5', finetuneEpochs: 1 }]);
+    await s.load('stu-1');
+    state = report('running', 1);
+    host.emit('study-progress', { studyId: 'stu-1', status: 'running', done: 1, failed: 0, total: 2, point: { index: 0, state: 'done', runId: 'run-a' } });
+    await flush();
+    expect(s.current?.progress.done).toBe(1);
+    host.emit('study-progress', { studyId: 'stu-1', status: 'running', done: 1, failed: 0, total: 2, point: { index: 1, state: 'training', runId: 'run-b' } });
+    await flush();
+    expect(s.activeRunId).toBe('run-b');
+  });
+
+  it('says why a study was refused', async () => {
+    host.handle('studies.create', () => {
+      throw new ApiError('The grid entry "x=1": "x" is not a regularizer (ffr, l1, group-lasso, slimming, none).', 'invalid-input', 400);
+    });
+    const s = useStudiesStore();
+    expect(await s.create({ projectId: 'p1', base: {}, grid: 'x=1', seeds: [1], prune: 'macs=0.5', finetuneEpochs: 0 })).toBeNull();
+    expect(s.actionError).toMatch(/is not a regularizer/);
   });
 });
 

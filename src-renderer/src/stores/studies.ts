@@ -98,7 +98,8 @@ export const useStudiesStore = defineStore('studies', () => {
   const create = (launch: StudyLaunch) =>
     act(async () => {
       const r = await api.call('studies.create', {
-        projectId: launch.projectId,
+        // No project selected: the host's default project, as for runs.
+        ...(launch.projectId ? { projectId: launch.projectId } : {}),
         ...(launch.name ? { name: launch.name } : {}),
         base: launch.base,
         grid: launch.grid,
