@@ -116,6 +116,7 @@ describe('ffr CLI', () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ status: 'completed', backend: 'cpu', epochs: 2 });
     expect(out.final.testAccuracy).toBeGreaterThan(0.5);
+    expect(out.final.valAccuracy).toBeGreaterThan(0.5);
     expect(out.final.length).toBeGreaterThan(0);
     expect(out.layers.map((l: { name: string }) => l.name)).toEqual(['fc1', 'fc2']);
     expect(out.sparsity.structured).toBeGreaterThanOrEqual(0);

@@ -271,7 +271,7 @@ export class RunService {
       epochs: run.epochsDone,
       error: run.error,
       final: last
-        ? { trainLoss: last.trainLoss, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
+        ? { trainLoss: last.trainLoss, valAccuracy: last.valAccuracy, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
         : null,
       sparsity: summarizeSparsity(snapshots),
       layers: snapshots.map((s) => ({

@@ -228,7 +228,14 @@ export const RunSummary = z.object({
   epochs: z.number().int(),
   error: z.string().nullable(),
   final: z
-    .object({ trainLoss: z.number(), testAccuracy: z.number(), length: z.number(), curvature: z.number() })
+    .object({
+      trainLoss: z.number(),
+      /** On the validation set held out of the training split (null for runs without one). */
+      valAccuracy: z.number().nullable().default(null),
+      testAccuracy: z.number(),
+      length: z.number(),
+      curvature: z.number(),
+    })
     .nullable(),
   /** structured: share of prunable channels by `measure` (spread; activity for runs recorded before spread existed). */
   sparsity: z.object({ structured: z.number(), unstructured: z.number(), measure: z.enum(['spread', 'activity']) }).nullable(),

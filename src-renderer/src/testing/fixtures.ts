@@ -46,7 +46,7 @@ export function details(r: Run, epochs: number[], layers = ['conv1', 'conv2']): 
 export function summary(r: Run, acc: number): RunSummary {
   return {
     runId: r.id, name: r.name, status: r.status, backend: 'cpu', epochs: r.epochsDone, error: null,
-    final: { trainLoss: 0.5, testAccuracy: acc, length: 1, curvature: 1 }, sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
+    final: { trainLoss: 0.5, valAccuracy: acc, testAccuracy: acc, length: 1, curvature: 1 }, sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
     layers: [{ name: 'conv1', filters: 4, structuredSparsity: 0.25, unstructuredSparsity: 0 }], params: 1000, macs: 5000,
   };
 }
