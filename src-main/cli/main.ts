@@ -10,6 +10,7 @@ import { registerInfo } from './commands/info';
 import { registerPrune } from './commands/prune';
 import { registerRuns } from './commands/runs';
 import { registerServe } from './commands/serve';
+import { registerStudy } from './commands/study';
 import { registerTrain } from './commands/train';
 import { dropOutputWhenPipeCloses } from './output';
 import { VERSION } from '../shared/version';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerRuns(program, withApp);
   registerPrune(program, withApp);
   registerExport(program, withApp);
+  registerStudy(program, withApp);
   registerDemo(program, withApp);
   registerServe(program);
   return program;

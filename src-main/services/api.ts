@@ -25,6 +25,7 @@ import { exportHandlers } from './handlers/export';
 import { projectHandlers } from './handlers/projects';
 import { pruneHandlers } from './handlers/prune';
 import { runHandlers } from './handlers/runs';
+import { studyHandlers } from './handlers/studies';
 import type { HandlerContext, Handlers } from './handlers/types';
 
 export type DispatchReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
@@ -91,8 +92,12 @@ export function createApi(app: App, options: ApiOptions): Api {
       }
       events.emit('log', { runId, level: 'info', message, ...(line ? { seq: line.seq, time: line.time } : {}) });
     },
+    emit: (event, payload) => events.emit(event, payload),
     ...(options.openFolder ? { openFolder: options.openFolder } : {}),
   };
+  // A study's progress as contract events (the study service is not the job manager's).
+  const onStudyProgress = (p: Parameters<typeof events.emit<'study-progress'>>[1]): void => events.emit('study-progress', p);
+  app.studies.on('progress', onStudyProgress);
   const handlers: Handlers = {
     ...appHandlers(ctx),
     ...projectHandlers(ctx),
@@ -100,6 +105,7 @@ export function createApi(app: App, options: ApiOptions): Api {
     ...runHandlers(ctx),
     ...pruneHandlers(ctx),
     ...exportHandlers(ctx),
+    ...studyHandlers(ctx),
   };
 
   async function dispatch(method: string, rawParams: unknown): Promise<DispatchReply> {
@@ -135,7 +141,10 @@ export function createApi(app: App, options: ApiOptions): Api {
     },
     subscribe: (listener) => events.subscribe(listener),
     warmUp: () => appInfo.warmUp(),
-    dispose: () => events.dispose(),
+    dispose: () => {
+      app.studies.off('progress', onStudyProgress);
+      events.dispose();
+    },
     exportDownload(exportId, file) {
       const record = exportRecord(app.store, exportId);
       if (file === undefined) return { stream: exportArchive(record), filename: `${archiveName(record)}.zip`, type: 'application/zip' };

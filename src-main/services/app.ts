@@ -10,6 +10,7 @@ import { JobManager } from './jobs';
 import { ProjectService } from './projects';
 import { PruneService } from './prune';
 import { RunService } from './runs';
+import { StudyService, localExecutor, type RunExecutor } from './studies';
 import { ToolRunner } from './tools';
 import { nodeTrainerLauncher, type TrainerLauncher } from './trainer-launcher';
 
@@ -21,6 +22,8 @@ export interface AppOptions {
   cancelGraceMs?: number;
   /** better-sqlite3 build to load (Electron's ABI). */
   nativeBinding?: string;
+  /** How a study's runs are trained (default: in this host's job manager, `localExecutor`). */
+  executor?: (runs: RunService) => RunExecutor;
 }
 
 export interface App {
@@ -34,6 +37,7 @@ export interface App {
   runs: RunService;
   prunes: PruneService;
   exports: ExportService;
+  studies: StudyService;
   close(): Promise<void>;
 }
 
@@ -52,6 +56,8 @@ export function createApp(options: AppOptions = {}): App {
   const runs = new RunService(store, jobs, paths);
   const prunes = new PruneService(store, tools, runs, paths);
   const exports = new ExportService(store, tools, prunes, paths);
+  // The executor decides how a study's runs train; everything else about a study is the same.
+  const studies = new StudyService(store, runs, prunes, (options.executor ?? localExecutor)(runs));
   return {
     paths,
     store,
@@ -62,8 +68,12 @@ export function createApp(options: AppOptions = {}): App {
     runs,
     prunes,
     exports,
+    studies,
     async close() {
-      await Promise.all([jobs.shutdown(), tools.shutdown()]);
+      // Studies first: they must see their runs stop as a shutdown (interrupted), not a failure.
+      await studies.shutdown(async () => {
+        await Promise.all([jobs.shutdown(), tools.shutdown()]);
+      });
       store.close();
     },
   };

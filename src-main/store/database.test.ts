@@ -12,6 +12,9 @@ import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { epochRecord, removeDir, tempDbFile } from './testing/fixtures';
 
+/** The schema version the code knows (every migration applied). */
+const LATEST = latestVersion(MIGRATIONS);
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const dirs: string[] = [];
@@ -47,7 +50,7 @@ describe('openDatabase', () => {
     try {
       expect(fs.existsSync(file)).toBe(true);
       expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
-      expect(schemaVersion(db)).toBe(8);
+      expect(schemaVersion(db)).toBe(LATEST);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -64,6 +67,8 @@ describe('openDatabase', () => {
         'run_steps',
         'runs',
         'schema_migrations',
+        'studies',
+        'study_points',
         'sweeps',
       ]);
       expect(indexes(db)).toEqual(expect.arrayContaining(['runs_project_created', 'runs_parent', 'prunes_child']));
@@ -91,7 +96,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const db = new Database(file);
-    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 8, to: 8, applied: [] });
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: LATEST, to: LATEST, applied: [] });
     db.close();
   });
 
@@ -112,7 +117,7 @@ describe('openDatabase', () => {
 
     const store = openStore(file);
     try {
-      expect(schemaVersion(store.db)).toBe(8);
+      expect(schemaVersion(store.db)).toBe(LATEST);
       expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
       expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
       const run = store.runs.require('run-old001');
@@ -127,7 +132,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const raw = new Database(file);
-    raw.pragma('user_version = 9');
+    raw.pragma(`user_version = ${LATEST + 1}`);
     raw.close();
     let error: unknown;
     try {
@@ -138,11 +143,11 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('newer-database');
     expect((error as StoreError).message).toBe(
-      `The database ${file} has schema version 9, newer than version 8 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+      `The database ${file} has schema version ${LATEST + 1}, newer than version ${LATEST} that this FFR Workbench knows; open it with a newer FFR Workbench.`,
     );
     // Refused, not touched.
     const check = new Database(file);
-    expect(schemaVersion(check)).toBe(9);
+    expect(schemaVersion(check)).toBe(LATEST + 1);
     check.close();
   });
 
@@ -151,8 +156,8 @@ describe('openDatabase', () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: 9,
-        name: '0009-broken',
+        version: LATEST + 1,
+        name: 'broken',
         up(db: Database.Database) {
           db.exec('CREATE TABLE half_done (x INTEGER)');
           throw new Error('boom');
@@ -161,26 +166,27 @@ describe('openDatabase', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
     const db = new Database(file);
-    expect(schemaVersion(db)).toBe(8);
+    expect(schemaVersion(db)).toBe(LATEST);
     expect(tables(db)).not.toContain('half_done');
     db.close();
   });
 
   it('numbers may have gaps: a lower migration that arrives later is still applied, once', () => {
     const file = temp();
-    // A build that knows 1–4 and 8 (5–7 are being written elsewhere) creates the database.
+    // A build that knows 1–4 and 6–8 (5 is reserved for a migration being written elsewhere) creates the database.
+    expect(MIGRATIONS.map((m) => m.version)).not.toContain(5);
     openDatabase(file).close();
     const later = { version: 5, name: '0005-later', up: (db: Database.Database) => db.exec('CREATE TABLE arrived_later (x INTEGER)') };
     const withFive = [...MIGRATIONS.slice(0, 4), later, ...MIGRATIONS.slice(4)];
     const db = new Database(file);
     try {
-      expect(migrate(db, withFive, file)).toEqual({ from: 8, to: 8, applied: ['0005-later'] });
+      expect(migrate(db, withFive, file)).toEqual({ from: LATEST, to: LATEST, applied: ['0005-later'] });
       expect(tables(db)).toContain('arrived_later');
       expect(migrate(db, withFive, file).applied).toEqual([]);
-      // A build that knows only 1–3 must refuse this database (it has 5 and 8).
-      expect(() => migrate(db, MIGRATIONS.slice(0, 3), file)).toThrow(/has schema version 8, newer than version 3/);
+      // A build that knows only 1–3 must refuse this database (it has 5 and more).
+      expect(() => migrate(db, MIGRATIONS.slice(0, 3), file)).toThrow(new RegExp(`has schema version ${LATEST}, newer than version 3`));
       // Nor may a build without 5 open it once 5 is recorded, even at the same user_version.
-      expect(() => migrate(db, MIGRATIONS, file)).toThrow(/newer than version 8/);
+      expect(() => migrate(db, MIGRATIONS, file)).toThrow(new RegExp(`newer than version ${LATEST}`));
     } finally {
       db.close();
     }
@@ -193,8 +199,25 @@ describe('openDatabase', () => {
     old.close();
     const db = new Database(file);
     try {
-      expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: 8, applied: ['0004-run-lock-start-model-relative-paths', '0008-run-steps-and-logs'] });
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([1, 2, 3, 4, 8].map((version) => ({ version })));
+      expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: LATEST, applied: MIGRATIONS.slice(3).map((m) => m.name) });
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a database from before the ledger at a version past a gap does not count the gap as applied', () => {
+    // Made by a build that knew 1–4, 6 and 7 (no ledger), opened by one that knows 8 too, then by one that knows 5.
+    const file = temp();
+    const upTo7 = MIGRATIONS.filter((m) => m.version <= 7);
+    const old = openDatabase(file, { migrations: upTo7 });
+    old.exec('DROP TABLE schema_migrations');
+    old.close();
+    const db = new Database(file);
+    try {
+      expect(migrate(db, MIGRATIONS, file).applied).toEqual(MIGRATIONS.filter((m) => m.version > 7).map((m) => m.name));
+      const later = { version: 5, name: '0005-later', up: (d: Database.Database) => d.exec('CREATE TABLE arrived_later (x INTEGER)') };
+      expect(migrate(db, [...MIGRATIONS.slice(0, 4), later, ...MIGRATIONS.slice(4)], file).applied).toEqual(['0005-later']);
     } finally {
       db.close();
     }

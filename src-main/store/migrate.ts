@@ -5,12 +5,13 @@
  * user_version bump (the highest version applied), so a crash mid-upgrade leaves the database at the
  * last complete migration and the next start simply continues.
  *
- * Why a ledger: migration numbers are reserved per line of work, so a build may know 1, 2, 3 and 8
- * before 4–7 exist. With user_version alone a database at 8 would never get 4–7 once they arrive;
+ * Why a ledger: migration numbers are reserved per line of work, so a build may know 1–4 and 6–8
+ * before 5 exists. With user_version alone a database at 8 would never get 5 once it arrives;
  * the ledger says which ones it has, and any known migration it lacks is applied, in order.
  * Migrations developed apart touch different tables, so their order does not matter. A database
- * created before the ledger existed has every migration up to its user_version (there were no gaps
- * then). A database that names a migration this build does not know is newer: refused.
+ * created before the ledger existed has every migration this build knows up to its user_version (a
+ * number in a gap is not counted, so it is applied when it arrives). A database that names a
+ * migration this build does not know is newer: refused.
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from './errors';

@@ -14,6 +14,7 @@ import { RunLocksRepository } from './repositories/run-locks';
 import { RunsRepository } from './repositories/runs';
 import { SnapshotsRepository } from './repositories/snapshots';
 import { StepsRepository } from './repositories/steps';
+import { StudiesRepository } from './repositories/studies';
 import { SweepsRepository } from './repositories/sweeps';
 
 export class Store {
@@ -29,6 +30,7 @@ export class Store {
   readonly exports: ExportsRepository;
   readonly steps: StepsRepository;
   readonly logs: LogsRepository;
+  readonly studies: StudiesRepository;
   /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
   recovered: string[] = [];
   /** The data directory (the database's folder) and the path conversion of its rows. */
@@ -54,6 +56,7 @@ export class Store {
     this.exports = new ExportsRepository(ctx);
     this.steps = new StepsRepository(ctx);
     this.logs = new LogsRepository(ctx);
+    this.studies = new StudiesRepository(ctx);
   }
 
   /** Turns every run left `running` into `interrupted`; returns their ids. See RunsRepository. */

@@ -13,7 +13,7 @@ const run = (id: string, over: Partial<Run> = {}): Run => ({
 });
 const summary = (r: Run, over: Partial<RunSummary> = {}): RunSummary => ({
   runId: r.id, name: r.name, status: r.status, backend: 'wasm', epochs: 2, error: null,
-  final: { trainLoss: 1.52, trainCrossEntropy: 0.1, testAccuracy: 0.93, length: 2, curvature: 1 }, best: { epoch: 1, testAccuracy: 0.95 }, collapse: null,
+  final: { trainLoss: 1.52, trainCrossEntropy: 0.1, valAccuracy: 0.91, testAccuracy: 0.93, length: 2, curvature: 1 }, best: { epoch: 1, testAccuracy: 0.95 }, collapse: null,
   sparsity: { structured: 0.25, unstructured: 0.01, measure: 'spread' },
   layers: [{ name: 'conv1', filters: 6, structuredSparsity: 0.5, unstructuredSparsity: 0 }, { name: 'conv2', filters: 16, structuredSparsity: 0.375, unstructuredSparsity: 0 }],
   params: 61_706, macs: 416_520, ...over,
@@ -34,7 +34,9 @@ describe('runs show / compare text', () => {
     expect(text).toMatch(/config:\n {2}model +lenet5\n/);
     expect(text).toMatch(new RegExp(` {2}ffr\\.lambdaLength +${DEFAULT_FFR.lambdaLength}\n`));
     expect(text).toMatch(/ {2}dataset\.name +mnist\n/);
-    expect(text).toMatch(/epoch +train loss +train CE +test loss +test acc/);
+    expect(text).toMatch(/epoch +train loss +train CE +val acc +test loss +test acc/);
+    // Validation beside test, every epoch (fixtures: val 80 % and 81 %).
+    expect(text).toMatch(/\n1 +1 +0\.9 +80\.00% +1\.1 +79\.00%/);
     expect(text).toMatch(/per-layer sparsity at epoch 2 \(structured: share of channels with relative spread ≤ 0\.01\)/);
     expect(text).toMatch(/conv1 +conv +6 +50\.0% +25\.0% +0\.0% +1\.0% +1\.5 +17\.2°/);
     expect(text).toMatch(/fc1 +dense +4 +25\.0% +– +0\.0% +1\.0% +– +–/);
@@ -51,8 +53,8 @@ describe('runs show / compare text', () => {
       configDiff: { regularizer: ['ffr', 'none'] },
       configs: [{ regularizer: 'ffr' }, { regularizer: 'none' }],
     });
-    expect(text).toMatch(/run +name +regularizer +epochs +test acc +best acc +train loss +train CE/);
-    expect(text).toMatch(/run-a +name of run-a +ffr +2 +93\.00% +95\.00% +1\.52 +0\.1 /);
+    expect(text).toMatch(/run +name +regularizer +epochs +val acc +test acc +best acc +train loss +train CE/);
+    expect(text).toMatch(/run-a +name of run-a +ffr +2 +91\.00% +93\.00% +95\.00% +1\.52 +0\.1 /);
     expect(text).toMatch(/structured sparsity per layer, last epoch \(channels in brackets\):\nlayer +run-a +run-b/);
     expect(text).toMatch(/conv1 +50\.0% \(6\) +0\.0% \(6\)/);
     expect(text).toMatch(/conv2 +37\.5% \(16\) +–/);

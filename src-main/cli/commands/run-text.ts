@@ -50,8 +50,19 @@ export function formatRunShow({ run, metrics, lastSnapshots, summary }: RunShowI
   else
     out.push(
       table(
-        ['epoch', 'train loss', 'train CE', 'test loss', 'test acc', 'length', 'curvature', 'lr', 's'],
-        metrics.map((m) => [String(m.epoch), num(m.trainLoss), num(m.trainCrossEntropy), num(m.testLoss), formatPercent(m.testAccuracy, 2), num(m.ffrLength), num(m.ffrCurvature), m.lr.toPrecision(3), m.seconds.toFixed(1)]),
+        ['epoch', 'train loss', 'train CE', 'val acc', 'test loss', 'test acc', 'length', 'curvature', 'lr', 's'],
+        metrics.map((m) => [
+          String(m.epoch),
+          num(m.trainLoss),
+          num(m.trainCrossEntropy),
+          formatPercent(m.valAccuracy, 2),
+          num(m.testLoss),
+          formatPercent(m.testAccuracy, 2),
+          num(m.ffrLength),
+          num(m.ffrCurvature),
+          m.lr.toPrecision(3),
+          m.seconds.toFixed(1),
+        ]),
       ),
     );
   if (summary.best && summary.final && summary.best.epoch !== metrics.at(-1)?.epoch) {
@@ -88,12 +99,13 @@ export function formatCompare(c: CompareResult): string {
   const out: string[] = [];
   out.push(
     table(
-      ['run', 'name', 'regularizer', 'epochs', 'test acc', 'best acc', 'train loss', 'train CE', 'structured', 'params', 'MACs'],
+      ['run', 'name', 'regularizer', 'epochs', 'val acc', 'test acc', 'best acc', 'train loss', 'train CE', 'structured', 'params', 'MACs'],
       c.runs.map((r, i) => [
         r.runId,
         r.name,
         cell(c.configs[i]?.['regularizer']),
         String(r.epochs),
+        formatPercent(r.final?.valAccuracy, 2),
         formatPercent(r.final?.testAccuracy, 2),
         formatPercent(r.best?.testAccuracy, 2),
         num(r.final?.trainLoss),

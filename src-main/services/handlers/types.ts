@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { MethodName, Methods, ParsedParams } from '../../shared/contract';
 import type { App } from '../app';
 import type { AppInfoService } from '../app-info';
+import type { EventBridge } from '../events';
 
 export type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<z.input<Methods[M]['result']>> | z.input<Methods[M]['result']>;
 
@@ -21,4 +22,6 @@ export interface HandlerContext {
   toolLog(runId: string): (message: string) => void;
   /** The desktop shell's folder opener (absent under ffr serve and the CLI). */
   openFolder?: (dir: string) => Promise<void>;
+  /** Sends a contract event to every window and socket (validated on the way). */
+  emit: EventBridge['emit'];
 }

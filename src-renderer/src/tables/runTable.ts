@@ -33,7 +33,7 @@ export const DEFAULT_HYPER_COLUMNS: HyperColumn[] = ['seed'];
 
 export type SortKey =
   | 'name' | 'status' | 'created' | 'model' | 'regularizer'
-  | 'finalAcc' | 'bestAcc' | 'sparsity' | 'params' | 'macs'
+  | 'valAcc' | 'finalAcc' | 'bestAcc' | 'sparsity' | 'params' | 'macs'
   | HyperColumn;
 export interface Sort { key: SortKey; dir: 'asc' | 'desc' }
 
@@ -65,6 +65,7 @@ export function sortValue(r: Run, s: RunSummary | undefined, key: SortKey): numb
     case 'created': return r.createdAt;
     case 'model': return `${r.config.model} ${r.config.dataset.name}`;
     case 'regularizer': return `${r.config.regularizer} ${String(lambdaOf(r)).padStart(12, '0')}`;
+    case 'valAcc': return s?.final?.valAccuracy ?? null;
     case 'finalAcc': return s?.final?.testAccuracy ?? null;
     case 'bestAcc': return s?.best?.testAccuracy ?? null;
     case 'sparsity': return s?.sparsity?.structured ?? null;
@@ -110,6 +111,8 @@ export interface SeedGroup {
   key: string;
   runs: Run[];
   seeds: number[];
+  /** Final validation accuracy (runs recorded before the validation split have none). */
+  valAcc: Stat | null;
   finalAcc: Stat | null;
   bestAcc: Stat | null;
   sparsity: Stat | null;
@@ -131,6 +134,7 @@ export function seedGroups(runs: Run[], summaries: Record<string, RunSummary>): 
       key,
       runs: members,
       seeds: [...new Set(members.map((r) => r.config.seed))].sort((a, b) => a - b),
+      valAcc: meanStd(sums.map((s) => s.final?.valAccuracy)),
       finalAcc: meanStd(sums.map((s) => s.final?.testAccuracy)),
       bestAcc: meanStd(sums.map((s) => s.best?.testAccuracy)),
       sparsity: meanStd(sums.map((s) => s.sparsity?.structured)),
