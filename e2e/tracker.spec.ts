@@ -190,7 +190,8 @@ test('run page: live step charts, their tools, linked hover, and the log kept ac
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const run = await call<RunRow>('runs.create', {
-    projectId, name: 'live steps', config: tiny({ regularizer: 'ffr', epochs: 6, dataset: { name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 4096, testSize: 64 } }),
+    // 5,120 training images, a fifth held out for validation: 4,096 left to train on, 256 steps an epoch.
+    projectId, name: 'live steps', config: tiny({ regularizer: 'ffr', epochs: 6, valFraction: 0.2, dataset: { name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 5120, testSize: 64 } }),
   });
   await open(page, served().url, `/runs/${run.id}`);
   // Step rows arrive while it trains: the step axis is there (and the loss drawn) before the run ends.
