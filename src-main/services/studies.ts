@@ -382,8 +382,8 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
       const least = Math.min(...coarse.points.map((p) => p.macs));
       throw new Error(
         `Run ${runId} cannot be pruned to ${Number((rule.fraction * 100).toPrecision(3))} % of its MACs by ${criterion} importance: even a global ratio of ` +
-          `${MACS_RATIOS.at(-1)} keeps ${((least / total) * 100).toFixed(0)} % (channels are kept when they must stay, e.g. a mean that cannot be folded ` +
-          `exactly into a padded convolution under spread); choose another importance with --criterion or a larger budget.`,
+          `${MACS_RATIOS.at(-1)} keeps ${((least / total) * 100).toFixed(0)} % (channels are kept when they must stay, e.g. a constant channel that cannot be ` +
+          `folded exactly, or channels tied across a residual stage); choose another importance with --criterion or a larger budget.`,
       );
     }
     const upper = coarse.met.ratio!;

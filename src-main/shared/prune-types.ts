@@ -76,7 +76,14 @@ export const GroupRow = z.object({
 });
 export type GroupRow = z.infer<typeof GroupRow>;
 
-export const FoldRow = z.object({ layer: z.string(), channel: z.number().int(), value: z.number(), into: z.array(z.string()) });
+export const FoldRow = z.object({
+  layer: z.string(),
+  channel: z.number().int(),
+  value: z.number(),
+  into: z.array(z.string()),
+  /** False for a measured mean folded into a padded conv: exact inside the image, not at its borders. */
+  exact: z.boolean().default(true),
+});
 export type FoldRow = z.infer<typeof FoldRow>;
 
 export const PruneReport = z.object({

@@ -8,8 +8,13 @@
  *   consumer without a bias but followed by a batch norm: the BN's running mean −= that delta
  *   (the same thing in inference mode).
  * A conv with padding sees k only inside the image: at the borders the zero padding replaces part
- * of it, so no bias reproduces it exactly. Such channels (and residual channels, whose constant
- * enters an addition) are **kept** instead; the report names them.
+ * of it, so no bias reproduces it exactly. A channel that is constant by its weights (exactly, for
+ * every input) is then **kept** instead, and so are residual channels, whose constant enters an
+ * addition; the report names them. A channel removed for its low spread is only nearly constant and
+ * its removal is approximate anyway: its measured mean is folded into a padded conv as into an
+ * unpadded one ('interior' mode: exact inside the image, off by the padding at the borders), which
+ * is closer than dropping it as 0 — and keeping it would leave spread unable to prune any network of
+ * padded convolutions (ResNets, VGG). The report marks such folds `exact: false`.
  *
  * When is a channel constant? When its variable part is negligible, by the layer's own weights:
  * |γ| ≤ 1e-3 · max|γ| of the layer (output = β), or a filter of L2 norm ≤ 1e-3 · the layer's largest
@@ -38,7 +43,9 @@ function readers(spec: ModelSpec, name: string): LayerNode[] {
  * The path layer → [bn] → [relu] must be private (no other reader), then relu / maxpool / global
  * average pooling / flatten may follow before the consumers.
  */
-export function foldTargets(spec: ModelSpec, layer: PrunableLayer): FoldTarget[] | string {
+export type PaddedConsumers = 'refuse' | 'interior';
+
+export function foldTargets(spec: ModelSpec, layer: PrunableLayer, padded: PaddedConsumers = 'refuse'): FoldTarget[] | string {
   // The private chain up to the activity node.
   let at = layer.layer;
   while (at !== layer.activityNode) {
@@ -54,7 +61,7 @@ export function foldTargets(spec: ModelSpec, layer: PrunableLayer): FoldTarget[]
         if (why) return why;
         continue;
       }
-      if (r.op === 'conv2d' && !(r.padding === 'valid' || r.padding === 0)) {
+      if (r.op === 'conv2d' && padded === 'refuse' && !(r.padding === 'valid' || r.padding === 0)) {
         return `it feeds the padded convolution ${r.name}, where a constant does not fold exactly at the borders`;
       }
       if (r.op !== 'conv2d' && r.op !== 'dense') return `it feeds ${r.op} ${r.name}`;

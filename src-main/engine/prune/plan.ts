@@ -37,8 +37,10 @@ export function planPrune(spec: ModelSpec, weights: NamedValues, scores: LayerSc
  * Constants of the removed channels: by the weights (fold.ts: γ≈0 or a zero filter), else, when
  * measured means are given, the channel's mean output on the probe batch where it is not negligible
  * (> CONSTANT_TOLERANCE of the layer's largest |mean|; below that it is taken as 0, as a removed
- * channel always was). A group holding a nonzero constant that cannot be folded exactly is kept
- * (restored), with the reason; restoring only adds channels, so the minimum per layer still holds.
+ * channel always was). A group holding a constant that cannot be folded is kept (restored), with the
+ * reason; restoring only adds channels, so the minimum per layer still holds. A measured mean may
+ * fold into a padded conv inside the image only (fold.ts, 'interior'); a constant by the weights
+ * must fold exactly.
  */
 function resolveConstants(spec: ModelSpec, weights: NamedValues, graph: GroupGraph, selection: Selection, measured?: MeasuredMeans): RemovedConstants {
   const removedByLayer = new Map<string, number[]>();
@@ -48,32 +50,38 @@ function resolveConstants(spec: ModelSpec, weights: NamedValues, graph: GroupGra
   const constants: RemovedConstants = new Map();
   for (const [layerName, channels] of removedByLayer) {
     const layer = spec.prunable.find((p) => p.layer === layerName)!;
-    const found = channelConstants(spec, weights, layer, channels);
+    const byWeights = channelConstants(spec, weights, layer, channels);
+    const byMeans = new Map<number, number>();
     const means = measured?.get(layerName);
     if (means) {
       const largest = Math.max(0, ...Array.from(means, Math.abs));
       for (const c of channels) {
-        if (!found.has(c) && Math.abs(means[c]!) > CONSTANT_TOLERANCE * largest) found.set(c, means[c]!);
+        if (!byWeights.has(c) && Math.abs(means[c]!) > CONSTANT_TOLERANCE * largest) byMeans.set(c, means[c]!);
       }
     }
-    if (found.size === 0) continue;
-    const targets = foldTargets(spec, layer);
+    if (byWeights.size === 0 && byMeans.size === 0) continue;
+    const exactTargets = foldTargets(spec, layer, 'refuse');
+    const interiorTargets = typeof exactTargets === 'string' ? foldTargets(spec, layer, 'interior') : exactTargets;
     const ids = graph.spaceGroups.get(layerName)!;
     const foldable = new Map<number, number>();
-    for (const [c, k] of found) {
+    const consider = (c: number, k: number, targets: typeof exactTargets): void => {
       const g = ids[c]!;
       if (typeof targets === 'string' || graph.groups[g]!.members.length > 1) {
         selection.removed.delete(g);
         const why = typeof targets === 'string' ? targets : 'it is tied to other channels';
         selection.keptBecause.set(g, `its output is the constant ${k.toPrecision(3)}, which cannot be folded exactly (${why})`);
       } else foldable.set(c, k);
-    }
-    if (foldable.size > 0) constants.set(layerName, foldable);
+    };
+    for (const [c, k] of byWeights) consider(c, k, exactTargets);
+    for (const [c, k] of byMeans) consider(c, k, interiorTargets);
+    if (foldable.size === 0) continue;
+    // 'interior' only where the exact rule refuses; then only measured means reached `foldable`.
+    constants.set(layerName, { values: foldable, padded: typeof exactTargets === 'string' ? 'interior' : 'refuse' });
   }
   // A restored group may have members whose constants were accepted above: drop those.
-  for (const [layerName, channels] of constants) {
+  for (const [layerName, { values }] of constants) {
     const ids = graph.spaceGroups.get(layerName)!;
-    for (const c of [...channels.keys()]) if (!selection.removed.has(ids[c]!)) channels.delete(c);
+    for (const c of [...values.keys()]) if (!selection.removed.has(ids[c]!)) values.delete(c);
   }
   return constants;
 }

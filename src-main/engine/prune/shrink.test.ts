@@ -204,6 +204,33 @@ describe('spread pruning replaces a low-spread channel by its measured mean', ()
     const errZero = maxAbsDiff(original, logits(asZero.result.spec, asZero.result.weights, x, 3));
     expect(errMean).toBeLessThan(errZero / 10);
   });
+
+  it('vgg11: a low-spread channel before a padded conv is folded inside the image (exact: false), a constant by the weights there is kept', async () => {
+    const spec = buildModelSpec('vgg11', { inputShape: [32, 32, 3], classes: 10, width: 0.125, shortcut: 'A' });
+    const weights = randomWeights(spec, 4);
+    const gammas = weights.get('conv3.bn/gamma')!.values;
+    gammas[1] = 2e-3 * Math.max(...gammas); // nearly constant: only the measurement finds it
+    weights.get('conv3.bn/beta')!.values[1] = 0.6;
+    weights.get('conv3.bn/gamma')!.values[2] = 0; // exactly constant by the weights
+    weights.get('conv3.bn/beta')!.values[2] = 0.4;
+    const n = 16;
+    const probe = { x: randomInput(spec, n, 5), shape: [n, 32, 32, 3] as [number, number, number, number] };
+    const { scores, means } = await measureImportance(spec, weights, 'spread', probe);
+    const only12: LayerScores = new Map([...scores].map(([l, s]) => [l, Float64Array.from(s, (v, c) => (l === 'conv3' && (c === 1 || c === 2) ? 0 : 1))]));
+    const select: SelectionOptions = { criterion: 'spread', scope: 'layer', threshold: 0.01, minChannels: 1, aggregate: 'max' };
+    const withMean = planPrune(spec, weights, only12, select, means);
+    expect(withMean.result.folded.map((f) => [f.layer, f.channel, f.into, f.exact])).toEqual([['conv3', 1, ['conv4'], false]]);
+    const kept = sizeReport(spec, withMean).groups.filter((g) => g.keptBecause);
+    expect(kept.map((g) => g.members)).toEqual([['conv3:2']]);
+    expect(kept[0]!.keptBecause).toMatch(/padded convolution conv4/);
+    // Closer to the original than dropping the channel as 0 (exact inside the image, not at its borders).
+    const asZero = planPrune(spec, weights, only12, select);
+    const x = randomInput(spec, 3, 1);
+    const original = logits(spec, weights, x, 3);
+    const errMean = maxAbsDiff(original, logits(withMean.result.spec, withMean.result.weights, x, 3));
+    const errZero = maxAbsDiff(original, logits(asZero.result.spec, asZero.result.weights, x, 3));
+    expect(errMean).toBeLessThan(errZero);
+  });
 });
 
 describe('refusals', () => {

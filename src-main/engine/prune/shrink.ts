@@ -13,7 +13,7 @@ import { findNode, inferShapes, nodeWeightShapes, type LayerNode, type ModelSpec
 import type { NamedValues } from '../train/checkpoint';
 import type { FoldRow } from '../../shared/prune-types';
 import type { GroupGraph, NodeSpace } from './groups';
-import { foldTargets, type FoldTarget } from './fold';
+import { foldTargets, type FoldTarget, type PaddedConsumers } from './fold';
 
 export interface ShrinkResult {
   spec: ModelSpec;
@@ -21,8 +21,11 @@ export interface ShrinkResult {
   folded: FoldRow[];
 }
 
-/** Per-node constants at the activity node of a removed channel: layer → channel → k. */
-export type RemovedConstants = Map<string, Map<number, number>>;
+/**
+ * Per layer, the constants at the activity node of its removed channels (channel → k), and whether
+ * they fold exactly or, for measured means feeding a padded conv, inside the image only (fold.ts).
+ */
+export type RemovedConstants = Map<string, { values: Map<number, number>; padded: PaddedConsumers }>;
 
 function keptIndices(graph: GroupGraph, removed: Set<number>, space: NodeSpace): number[] {
   const ids = graph.spaceGroups.get(space.space)!;
@@ -63,13 +66,14 @@ function foldDeltas(
 ): { deltas: Map<string, Float64Array>; folded: FoldRow[] } {
   const deltas = new Map<string, Float64Array>();
   const folded: FoldRow[] = [];
-  for (const [layerName, channels] of constants) {
+  for (const [layerName, { values: channels, padded }] of constants) {
     if (channels.size === 0) continue;
     const layer = spec.prunable.find((p) => p.layer === layerName)!;
-    const targets = foldTargets(spec, layer);
+    const targets = foldTargets(spec, layer, padded);
     if (typeof targets === 'string') throw new Error(`The constant output of ${layerName} cannot be folded: ${targets}.`);
+    const exact = padded === 'refuse' || typeof foldTargets(spec, layer, 'refuse') !== 'string';
     for (const t of targets) addDelta(spec, weights, graph, t, layerName, channels, deltas);
-    for (const [channel, value] of channels) folded.push({ layer: layerName, channel, value, into: targets.map((t) => t.consumer) });
+    for (const [channel, value] of channels) folded.push({ layer: layerName, channel, value, into: targets.map((t) => t.consumer), exact });
   }
   return { deltas, folded };
 }
