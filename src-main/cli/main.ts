@@ -10,6 +10,7 @@ import { registerInfo } from './commands/info';
 import { registerPrune } from './commands/prune';
 import { registerRuns } from './commands/runs';
 import { registerServe } from './commands/serve';
+import { registerSlurm } from './commands/slurm';
 import { registerTrain } from './commands/train';
 import { dropOutputWhenPipeCloses } from './output';
 import { VERSION } from '../shared/version';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerExport(program, withApp);
   registerDemo(program, withApp);
   registerServe(program);
+  registerSlurm(program, withApp);
   return program;
 }
 

@@ -21,6 +21,7 @@ import { exportHandlers } from './handlers/export';
 import { projectHandlers } from './handlers/projects';
 import { pruneHandlers } from './handlers/prune';
 import { runHandlers } from './handlers/runs';
+import { slurmHandlers } from './handlers/slurm';
 import type { HandlerContext, Handlers } from './handlers/types';
 
 export type DispatchReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
@@ -72,6 +73,7 @@ export function createApi(app: App, options: ApiOptions): Api {
     ...runHandlers(ctx),
     ...pruneHandlers(ctx),
     ...exportHandlers(ctx),
+    ...slurmHandlers(ctx),
   };
 
   async function dispatch(method: string, rawParams: unknown): Promise<DispatchReply> {

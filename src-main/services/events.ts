@@ -42,6 +42,8 @@ export class EventBridge {
       this.emit('run-epoch', { runId: p.runId, metrics: p.metrics, snapshots });
     };
     const onLog = (p: EventPayload<'log'>): void => this.emit('log', p);
+    const onSlurm = (p: EventPayload<'run-slurm'>): void => this.emit('run-slurm', p);
+    jobs.on('run-slurm', onSlurm);
     jobs.on('run-status', onStatus);
     jobs.on('run-progress', onProgress);
     jobs.on('run-epoch', onEpoch);
@@ -51,6 +53,7 @@ export class EventBridge {
       jobs.off('run-progress', onProgress);
       jobs.off('run-epoch', onEpoch);
       jobs.off('log', onLog);
+      jobs.off('run-slurm', onSlurm);
     };
   }
 

@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { EpochMetrics, RunStatus } from './metrics';
+import { Executor, SlurmDefaults, SlurmJob, SlurmSettings } from './executor';
 import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint } from './prune-types';
 import { BACKEND_CHOICES, BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
 import {
@@ -233,6 +234,10 @@ export const RunSummary = z.object({
   ),
   params: z.number().nullable(),
   macs: z.number().nullable(),
+  /** Where it executed, and its latest Slurm job's id and state (docs/slurm.md). */
+  executor: Executor.default('local'),
+  slurmJobId: z.string().nullable().default(null),
+  slurmState: z.string().nullable().default(null),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -244,6 +249,21 @@ export const CompareResult = z.object({
   configs: z.array(z.record(z.string(), z.unknown())),
 });
 export type CompareResult = z.infer<typeof CompareResult>;
+
+/**
+ * Slurm job settings as a form or an API call sends them: any subset of SlurmSettings, checked by
+ * the host after merging over the stored defaults; an empty string clears a default for this run.
+ */
+export const SlurmSettingsInput = z.object({
+  partition: z.string().optional(),
+  time: z.string().optional(),
+  cpus: z.union([z.number(), z.literal('')]).optional(),
+  gpus: z.string().optional(),
+  mem: z.string().optional(),
+  setup: z.string().optional(),
+  args: z.string().optional(),
+});
+export type SlurmSettingsInput = z.infer<typeof SlurmSettingsInput>;
 
 /**
  * A run configuration as the New-run form sends it: any subset of RunConfig; missing fields take
@@ -383,6 +403,9 @@ export const methods = {
       projectId: Id.nullable().optional(),
       name: z.string().trim().min(1).max(200).optional(),
       config: RunConfigInput,
+      /** Where the trainer runs (default local); for slurm, job settings over the stored defaults. */
+      executor: Executor.optional(),
+      slurm: SlurmSettingsInput.optional(),
     }),
     Run,
     'Creates a run from a validated config and queues it; the job manager starts it when a slot is free.',
@@ -392,7 +415,11 @@ export const methods = {
     z.object({ runId: z.string(), cancelled: z.boolean() }),
     'Cancels a queued or running run (politely, then killed after a grace period); false if it was not active.',
   ),
-  'runs.resume': method(z.object({ runId: Id }), Run, 'Queues an interrupted, cancelled or failed run to continue from its last checkpoint.'),
+  'runs.resume': method(
+    z.object({ runId: Id, executor: Executor.optional(), slurm: SlurmSettingsInput.optional() }),
+    Run,
+    'Queues an interrupted, cancelled or failed run to continue from its last checkpoint (as a new Slurm job for a Slurm run, with its previous settings unless given); a run whose Slurm job still trains unfollowed is followed again.',
+  ),
   'runs.duplicate': method(
     z.object({ runId: Id, name: z.string().trim().min(1).max(200).optional(), config: RunConfigInput.optional() }),
     Run,
@@ -411,6 +438,10 @@ export const methods = {
     CompareResult,
     'Side-by-side summaries and the config keys that differ.',
   ),
+
+  // --- the Slurm executor (docs/slurm.md)
+  'slurm.settings': method(NoParams, SlurmDefaults, 'The stored defaults of Slurm jobs (partition, time, CPUs, GPUs, memory, setup lines, extra sbatch arguments, job folder root, Node on the nodes).'),
+  'slurm.saveSettings': method(SlurmDefaults, SlurmDefaults, 'Replaces the stored defaults of Slurm jobs.'),
 
   // --- pruning (completed runs only); these run a short tool job in a trainer process and answer
   // when it is done (seconds); its log lines arrive as `log` events with the source run's id.
@@ -493,6 +524,8 @@ export const events = {
   'run-epoch': z.object({ runId: z.string(), metrics: EpochMetrics, snapshots: z.array(SnapshotRow) }),
   /** A log line from a trainer or the host. */
   log: z.object({ runId: z.string().nullable(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  /** A run's Slurm job was submitted, changed state or ended. */
+  'run-slurm': z.object({ runId: z.string(), job: SlurmJob }),
 } as const;
 
 export type Events = typeof events;
@@ -524,6 +557,7 @@ export function describeParamsError(methodName: string, error: z.ZodError): stri
 
 // Re-exported so the renderer imports every boundary type from one module.
 export { ExportReport, PruneOptions, PruneReport, SweepOptions, SweepPoint };
+export { Executor, SlurmDefaults, SlurmJob, SlurmSettings };
 export {
   BackendChoice,
   Checkpoint,

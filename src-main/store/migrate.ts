@@ -8,7 +8,11 @@ import type Database from 'better-sqlite3';
 import { StoreError } from './errors';
 
 export interface Migration {
-  /** 1, 2, 3, … without gaps; the schema version this migration produces. */
+  /**
+   * The schema version this migration produces: increasing along the list. Parallel branches
+   * reserve ranges of numbers (0006–0007, 0008–0009, 0010–…), so a gap between two numbers is
+   * allowed; the order is what matters.
+   */
   version: number;
   /** Short kebab-case description, matching the file name (`0002-foreign-key-indexes`). */
   name: string;
@@ -33,8 +37,9 @@ export function latestVersion(migrations: readonly Migration[]): number {
 
 function checkSequence(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) {
-      throw new Error(`Migration "${m.name}" has version ${m.version} but is number ${i + 1} in the list.`);
+    const before = i === 0 ? 0 : migrations[i - 1]!.version;
+    if (!Number.isInteger(m.version) || m.version <= before) {
+      throw new Error(`Migration "${m.name}" has version ${m.version}, not above ${before} of the migration before it in the list.`);
     }
   });
 }

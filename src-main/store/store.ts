@@ -11,6 +11,8 @@ import { ProjectsRepository } from './repositories/projects';
 import { PrunesRepository } from './repositories/prunes';
 import { RunLocksRepository } from './repositories/run-locks';
 import { RunsRepository } from './repositories/runs';
+import { SettingsRepository } from './repositories/settings';
+import { SlurmJobsRepository } from './repositories/slurm-jobs';
 import { SnapshotsRepository } from './repositories/snapshots';
 import { SweepsRepository } from './repositories/sweeps';
 
@@ -25,6 +27,8 @@ export class Store {
   readonly prunes: PrunesRepository;
   readonly sweeps: SweepsRepository;
   readonly exports: ExportsRepository;
+  readonly slurmJobs: SlurmJobsRepository;
+  readonly settings: SettingsRepository;
   /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
   recovered: string[] = [];
   /** The data directory (the database's folder) and the path conversion of its rows. */
@@ -48,6 +52,8 @@ export class Store {
     this.prunes = new PrunesRepository(ctx);
     this.sweeps = new SweepsRepository(ctx);
     this.exports = new ExportsRepository(ctx);
+    this.slurmJobs = new SlurmJobsRepository(ctx);
+    this.settings = new SettingsRepository(ctx);
   }
 
   /** Turns every run left `running` into `interrupted`; returns their ids. See RunsRepository. */

@@ -2,7 +2,15 @@
 import type { Command } from 'commander';
 import type { App } from '../../services/app';
 import { formatCount, formatPercent, info, printJson, table } from '../output';
+import { isActiveStatus } from '../../shared/metrics';
+import { addExecutorOptions, executionFromFlags, type ExecutorFlags } from './executor-options';
 import { followRun } from './train';
+
+/** Waits until another process has recorded the run's end (a cancel it was asked for), at most `ms`. */
+async function waitForEnd(app: App, runId: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && isActiveStatus(app.store.runs.require(runId).status)) await new Promise((r) => setTimeout(r, 250));
+}
 
 export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
   const runs = program.command('runs').description('recorded runs');
@@ -58,17 +66,35 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
       }),
     );
 
-  runs
-    .command('resume <run>')
-    .description('continue an interrupted, cancelled or failed run from its last checkpoint')
-    .option('--json', 'print one JSON document')
-    .action((id: string, o: { json?: boolean }) =>
+  addExecutorOptions(
+    runs
+      .command('resume <run>')
+      .description('continue an interrupted, cancelled or failed run from its last checkpoint (a run whose Slurm job still trains is followed again)')
+      .option('--json', 'print one JSON document'),
+  ).action((id: string, o: { json?: boolean } & ExecutorFlags) =>
       withApp(async (app) => {
-        const outcome = await followRun(app, id, () => app.runs.resume(id), id);
+        const execution = executionFromFlags(o, app.store.runs.executor(id));
+        const outcome = await followRun(app, id, () => app.runs.resume(id, execution), id);
         const summary = app.runs.summary(id);
         if (o.json) printJson(summary);
         else info(`Run ${id} ${summary.status} after ${summary.epochs} epochs`);
         if (outcome.status === 'failed') throw new Error(`Run ${id} failed: ${outcome.error}`);
+      }),
+    );
+
+  runs
+    .command('cancel <run>')
+    .description('cancel a queued or running run, wherever it runs (scancel for a Slurm job)')
+    .option('--json', 'print one JSON document')
+    .action((id: string, o: { json?: boolean }) =>
+      withApp(async (app) => {
+        const cancelled = await app.runs.cancel(id);
+        if (!cancelled) throw new Error(`Run ${id} is ${app.store.runs.require(id).status}; only a queued or running run can be cancelled.`);
+        // Whoever follows the run (this process, for a Slurm job no host followed) records its end.
+        await waitForEnd(app, id, 90_000);
+        const summary = app.runs.summary(id);
+        if (o.json) printJson({ runId: id, cancelled, status: summary.status, executor: summary.executor, slurmJobId: summary.slurmJobId, slurmState: summary.slurmState });
+        else info(`Run ${id} ${summary.status}${summary.slurmJobId ? ` (Slurm job ${summary.slurmJobId} ${summary.slurmState ?? ''})` : ''}`);
       }),
     );
 

@@ -56,7 +56,7 @@ export function registerServe(program: Command): void {
         throw new Error('--token must be 16 to 200 letters, digits, "-" or "_".');
       }
       const rendererDir = path.resolve(o.rendererDir ?? defaultRendererDir());
-      const app = createApp({ concurrency: o.concurrency });
+      const app = createApp({ concurrency: o.concurrency, pickUpSlurmJobs: true });
       const interrupted = app.store.recovered;
       const api = createApi(app, { shell: 'serve' });
       let server;
