@@ -47,7 +47,6 @@ describe('openDatabase', () => {
     try {
       expect(fs.existsSync(file)).toBe(true);
       expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
-      expect(schemaVersion(db)).toBe(4);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -61,6 +60,8 @@ describe('openDatabase', () => {
         'prunes',
         'run_locks',
         'runs',
+        'settings',
+        'slurm_jobs',
         'sweeps',
       ]);
       expect(indexes(db)).toEqual(expect.arrayContaining(['runs_project_created', 'runs_parent', 'prunes_child']));
@@ -88,7 +89,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const db = new Database(file);
-    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 4, to: 4, applied: [] });
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: latestVersion(MIGRATIONS), to: latestVersion(MIGRATIONS), applied: [] });
     db.close();
   });
 
@@ -109,7 +110,7 @@ describe('openDatabase', () => {
 
     const store = openStore(file);
     try {
-      expect(schemaVersion(store.db)).toBe(4);
+      expect(schemaVersion(store.db)).toBe(latestVersion(MIGRATIONS));
       expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
       expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
       const run = store.runs.require('run-old001');
@@ -124,7 +125,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const raw = new Database(file);
-    raw.pragma('user_version = 7');
+    raw.pragma(`user_version = ${latestVersion(MIGRATIONS) + 3}`);
     raw.close();
     let error: unknown;
     try {
@@ -135,11 +136,11 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('newer-database');
     expect((error as StoreError).message).toBe(
-      `The database ${file} has schema version 7, newer than version 4 that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+      `The database ${file} has schema version ${latestVersion(MIGRATIONS) + 3}, newer than version ${latestVersion(MIGRATIONS)} that this FFR Workbench knows; open it with a newer FFR Workbench.`,
     );
     // Refused, not touched.
     const check = new Database(file);
-    expect(schemaVersion(check)).toBe(7);
+    expect(schemaVersion(check)).toBe(latestVersion(MIGRATIONS) + 3);
     check.close();
   });
 
@@ -148,8 +149,8 @@ describe('openDatabase', () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: 5,
-        name: '0005-broken',
+        version: latestVersion(MIGRATIONS) + 1,
+        name: 'broken',
         up(db: Database.Database) {
           db.exec('CREATE TABLE half_done (x INTEGER)');
           throw new Error('boom');
@@ -158,7 +159,7 @@ describe('openDatabase', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
     const db = new Database(file);
-    expect(schemaVersion(db)).toBe(4);
+    expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
     expect(tables(db)).not.toContain('half_done');
     db.close();
   });

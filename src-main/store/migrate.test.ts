@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultRunConfig } from '../shared/run-config';
 import { openDatabase, openStore } from './database';
-import { migrate, schemaVersion } from './migrate';
+import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { removeDir, tempDbFile } from './testing/fixtures';
 
@@ -69,7 +69,7 @@ describe('migrate', () => {
     });
     const result = migrate(racing, MIGRATIONS, file);
     expect(raced).toBe(true);
-    expect(result).toEqual({ from: 0, to: 4, applied: [] });
+    expect(result).toEqual({ from: 0, to: latestVersion(MIGRATIONS), applied: [] });
     a.close();
   });
 
@@ -90,7 +90,7 @@ describe('migrate', () => {
       },
     });
     migrate(watched, MIGRATIONS, file);
-    expect(bumps.map((b) => b.statement.replace(/\s+/g, ''))).toEqual(['user_version=1', 'user_version=2', 'user_version=3', 'user_version=4']);
+    expect(bumps.map((b) => b.statement.replace(/\s+/g, ''))).toEqual(MIGRATIONS.map((m) => `user_version=${m.version}`));
     expect(bumps.every((b) => b.inTransaction)).toBe(true);
     db.close();
   });
@@ -120,8 +120,18 @@ describe('migrate', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
     db.close();
     const store = openStore(file);
-    expect(schemaVersion(store.db)).toBe(4);
+    expect(schemaVersion(store.db)).toBe(latestVersion(MIGRATIONS));
     store.close();
+  });
+
+  it('allows gaps between version numbers (branches reserve ranges) but refuses a list that does not increase', () => {
+    const file = temp();
+    const db = new Database(file);
+    const noop = (version: number, name: string) => ({ version, name, up() {} });
+    expect(migrate(db, [noop(1, 'a'), noop(2, 'b'), noop(10, 'j')], file)).toEqual({ from: 0, to: 10, applied: ['a', 'b', 'j'] });
+    expect(() => migrate(db, [noop(1, 'a'), noop(10, 'j'), noop(10, 'k')], file)).toThrow('Migration "k" has version 10, not above 10 of the migration before it in the list.');
+    expect(() => migrate(db, [noop(2, 'b'), noop(1, 'a')], file)).toThrow('Migration "a" has version 1, not above 2');
+    db.close();
   });
 });
 
