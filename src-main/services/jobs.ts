@@ -77,6 +77,8 @@ interface ActiveRun {
   adopted: boolean;
   /** Its outcome is known (final message or exit); the handle may still be ending. */
   settled: boolean;
+  /** Hands the settled outcome to the caller (Slurm runs: once the job has ended, or is let go). */
+  deliver?: () => void;
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
   startedAt: number;
@@ -219,6 +221,7 @@ export class JobManager extends EventEmitter<JobEvents> {
 
   private detach(run: ActiveRun): void {
     run.handle.detach!();
+    run.deliver?.();
     if (run.killTimer) clearTimeout(run.killTimer);
     this.active.delete(run.runId);
     try {
@@ -322,12 +325,19 @@ export class JobManager extends EventEmitter<JobEvents> {
     this.active.set(runId, run);
     this.ensureCancelPoll();
     let settled = false;
+    // A Slurm run's caller hears of the outcome once the job's end is recorded too (its state,
+    // exit code, the lock freed), which follows the trainer's final message within a poll or two.
+    const atExit = handle.detach !== undefined;
     const settle = (status: RunStatus, error: string | null): void => {
       if (settled) return;
       settled = true;
       run.settled = true;
       const recorded = this.finish(runId, status, error, true);
-      item.resolve({ runId, status, error: recorded });
+      run.deliver = () => {
+        run.deliver = undefined;
+        item.resolve({ runId, status, error: recorded });
+      };
+      if (!atExit) run.deliver();
     };
     handle.onMessage((raw) => {
       const parsed = TrainerMessage.safeParse(raw);
@@ -356,6 +366,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         else if (verdict) settle(verdict.status, verdict.error);
         else settle('failed', crashReason(code, signal, stderrTail));
       }
+      run.deliver?.();
       this.retryUnrecorded();
       this.pump();
     });
