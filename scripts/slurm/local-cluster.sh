@@ -6,7 +6,8 @@
 #   scripts/slurm/local-cluster.sh status   # sinfo
 #   scripts/slurm/local-cluster.sh stop
 #
-# DIR is $FFR_SLURM_DIR (default /tmp/ffr-slurm). Clients find the cluster through
+# DIR is $FFR_SLURM_DIR (default /tmp/ffr-slurm); FFR_SLURMCTLD_PORT / FFR_SLURMD_PORT move the
+# daemons off 6817/6818 when another cluster runs on the machine. Clients find the cluster through
 # SLURM_CONF=$DIR/slurm.conf (printed by `start`); the daemons get it with -f. No systemd needed:
 # the daemons are started directly, as root (SlurmUser=root), with proctrack/linuxproc and
 # task/none (no cgroups in containers), and a job-completion log so `sacct -c` works without an
@@ -80,6 +81,11 @@ start() {
 stop() {
   for pid in "$DIR/slurmd.pid" "$DIR/slurmctld.pid"; do
     running "$pid" && kill "$(cat "$pid")" || true
+  done
+  # Wait for them to go, so that a start right after finds the ports free.
+  for _ in $(seq 1 50); do
+    running "$DIR/slurmd.pid" || running "$DIR/slurmctld.pid" || return 0
+    sleep 0.1
   done
 }
 

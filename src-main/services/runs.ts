@@ -293,7 +293,7 @@ export class RunService {
    * request in the store that the owning host acts on within a second. False if the run is not
    * active anywhere.
    */
-  async cancel(runId: string): Promise<boolean> {
+  cancel(runId: string): boolean {
     const run = this.store.runs.require(runId);
     if (this.jobs.cancel(runId)) return true;
     const inFlight = this.inFlightJob(runId);
@@ -310,7 +310,10 @@ export class RunService {
           // Another host follows it and sees the request; scancel makes it quick.
         }
       }
-      await this.scancel(inFlight.jobId);
+      // Fire and forget: the follower records the end; a failure is said as a log event.
+      void this.scancel(inFlight.jobId).catch((e: unknown) =>
+        this.jobs.emit('log', { runId, level: 'error', message: e instanceof Error ? e.message : String(e) }),
+      );
       return true;
     }
     if (isActiveStatus(run.status) && this.store.runLocks.holder(runId)) {

@@ -20,8 +20,8 @@ describe('contract', () => {
     expect(isMethodName('__proto__')).toBe(false);
   });
 
-  it('declares the four event streams', () => {
-    expect([...EVENT_NAMES].sort()).toEqual(['log', 'run-epoch', 'run-progress', 'run-status']);
+  it('declares the event streams', () => {
+    expect([...EVENT_NAMES].sort()).toEqual(['log', 'run-epoch', 'run-progress', 'run-slurm', 'run-status']);
     expect(isEventName('run-epoch')).toBe(true);
     expect(events['run-status'].safeParse({ runId: 'r', status: 'exploded', error: null }).success).toBe(false);
   });

@@ -88,7 +88,7 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
     .option('--json', 'print one JSON document')
     .action((id: string, o: { json?: boolean }) =>
       withApp(async (app) => {
-        const cancelled = await app.runs.cancel(id);
+        const cancelled = app.runs.cancel(id);
         if (!cancelled) throw new Error(`Run ${id} is ${app.store.runs.require(id).status}; only a queued or running run can be cancelled.`);
         // Whoever follows the run (this process, for a Slurm job no host followed) records its end.
         await waitForEnd(app, id, 90_000);

@@ -161,7 +161,11 @@ export async function followRun(
   };
   const onSigint = () => {
     info('\nCancelling…');
-    void app.runs.cancel(runId).catch((e: unknown) => info(`error: ${e instanceof Error ? e.message : String(e)}`));
+    try {
+      app.runs.cancel(runId);
+    } catch (e) {
+      info(`error: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
   let slurmState = '';
   const onSlurm = (e: { runId: string; job: { jobId: string; state: string; reason: string | null } }) => {

@@ -21,7 +21,7 @@ export function runHandlers({ app, background }: HandlerContext): DomainHandlers
       background(runs.start(run.id, slurm ? { slurm } : {}));
       return runs.live(store.runs.require(run.id));
     },
-    'runs.cancel': async ({ runId }) => ({ runId, cancelled: await runs.cancel(runId) }),
+    'runs.cancel': ({ runId }) => ({ runId, cancelled: runs.cancel(runId) }),
     'runs.resume': ({ runId, executor, slurm }) => {
       background(runs.resume(runId, { ...(executor ? { executor } : {}), ...(slurm ? { slurm } : {}) }));
       return runs.live(store.runs.require(runId));

@@ -101,6 +101,10 @@ export const useRunDetailStore = defineStore('runDetail', () => {
         const epoch = e.metrics.epoch;
         d.snapshots = [...d.snapshots.filter((s) => s.epoch !== epoch), ...e.snapshots];
       }),
+      api.on('run-slurm', (e) => {
+        const d = details.value;
+        if (d && e.runId === d.run.id) Object.assign(d.run, { executor: 'slurm', slurmJob: e.job });
+      }),
       api.on('run-status', (e) => {
         const d = details.value;
         if (!d) return;
