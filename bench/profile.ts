@@ -1,6 +1,7 @@
 /**
- * Per-kernel profile of a training step on wasm, averaged over --steps steps: `tsx bench/profile.ts
- * [--arch resnet20] [--before] [--tree] [--batch 64] [--steps 3] [--warmup 2] [--threads N]`.
+ * Per-kernel profile of a training step on wasm or onednn, averaged over --steps steps: `tsx bench/profile.ts
+ * [--backend wasm|onednn] [--arch resnet20] [--before] [--tree] [--batch 64] [--steps 3] [--warmup 2] [--threads N]`
+ * (for onednn, --threads is oneDNN's thread count; the wasm part stays single-threaded).
  * It also prints the convolution floor (3× the forward convolutions). --before profiles the backend
  * as shipped (its own kernels) plus a naive scalar-loop filter gradient, since the backend has none; --tree keys nested kernels by
  * their caller (e.g. Conv2DBackpropFilter>Conv2D); --threads N uses the threaded SIMD binary with N
@@ -18,17 +19,20 @@ const args = parseArgs(process.argv.slice(2));
 const arch = (args.get('arch') ?? 'resnet20') as BenchArch;
 const batch = Number(args.get('batch') ?? 64);
 const before = args.has('before');
+const backend = (args.get('backend') ?? 'wasm') as 'wasm' | 'onednn';
+if (backend !== 'wasm' && backend !== 'onednn') throw new Error(`--backend must be wasm or onednn, got "${backend}".`);
 
 const threads = args.get('threads');
-if (threads) await useThreadedWasm(Number(threads));
-await setupBackend('wasm', { trainingKernels: !before });
+// onednn runs its oneDNN kernels on N threads over the single-threaded wasm build (as the trainer does).
+if (threads && Number(threads) > 1 && backend === 'wasm') await useThreadedWasm(Number(threads));
+await setupBackend(backend, { trainingKernels: !before, threads: Number(threads ?? 1) });
 if (before) tf.registerKernel(naiveFilterGradConfig);
 const train = makeTrainStep(arch, batch);
 for (let i = 0; i < Number(args.get('warmup') ?? 2); i++) train.step(); // operator creation, heap growth
 // Several profiled steps, per-kernel totals divided by the step count: single steps on a shared VM
 // swing by up to 1.7×.
 const steps = Number(args.get('steps') ?? 3);
-const timer = installKernelTimer('wasm', args.has('tree'));
+const timer = installKernelTimer(backend, args.has('tree'));
 const stepMs: number[] = [];
 for (let i = 0; i < steps; i++) {
   const t0 = performance.now();
@@ -38,8 +42,8 @@ for (let i = 0; i < steps; i++) {
 timer.uninstall();
 const stats = timer.stats().map((s) => ({ ...s, calls: s.calls / steps, selfMs: s.selfMs / steps }));
 const total = stats.reduce((a, s) => a + s.selfMs, 0);
-const mode = before ? 'backend as shipped + naive filter grad' : 'with training kernels';
-console.log(`${arch} batch ${batch} on wasm (${mode}, ${threads ?? 1} thread(s)): median step ${median(stepMs).toFixed(0)} ms over ${steps} steps [${stepMs.map((t) => t.toFixed(0)).join(', ')}]`);
+const mode = before ? 'backend as shipped + naive filter grad' : backend === 'onednn' ? 'oneDNN kernels' : 'with training kernels';
+console.log(`${arch} batch ${batch} on ${backend} (${mode}, ${threads ?? 1} thread(s)): median step ${median(stepMs).toFixed(0)} ms over ${steps} steps [${stepMs.map((t) => t.toFixed(0)).join(', ')}]`);
 console.log(`${'kernel'.padEnd(40)} ${'calls'.padStart(6)} ${'self ms'.padStart(9)} ${'share'.padStart(6)}`);
 for (const s of stats.slice(0, Number(args.get('top') ?? 15))) {
   console.log(`${s.name.padEnd(40)} ${String(s.calls).padStart(6)} ${s.selfMs.toFixed(1).padStart(9)} ${((100 * s.selfMs) / total).toFixed(1).padStart(5)}%`);

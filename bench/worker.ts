@@ -15,13 +15,15 @@ const batch = Number(args.get('batch') ?? 64);
 const warmup = Number(args.get('warmup') ?? 1);
 const steps = Number(args.get('steps') ?? 5);
 
-// --threads N: tfjs's threaded SIMD binary with N pool threads (absent: the single-threaded build tfjs uses in Node).
+// --threads N: for wasm, tfjs's threaded SIMD binary with N pool threads (absent: the single-threaded
+// build tfjs uses in Node); for onednn, oneDNN's thread count over the single-threaded build, as the
+// trainer runs it (backend/select.ts).
 const pool = args.get('threads');
-if (pool && backend === 'wasm') await useThreadedWasm(Number(pool));
-// webgpu reads its loss asynchronously (Node has no synchronous GPU read); wasm and cpu keep the
-// synchronous read the earlier measurements used.
+if (pool && Number(pool) > 1 && backend === 'wasm') await useThreadedWasm(Number(pool));
+// webgpu reads its loss asynchronously (Node has no synchronous GPU read); wasm, onednn and cpu keep
+// the synchronous read the earlier measurements used.
 const adapter = backend === 'webgpu' ? await setupWebgpu() : undefined;
-const threads = backend === 'webgpu' ? 1 : await setupBackend(backend);
+const threads = backend === 'webgpu' ? 1 : await setupBackend(backend, { threads: Number(pool ?? 1) });
 const train = makeTrainStep(arch, batch);
 const step = (): Promise<number> | number => (adapter ? train.stepAsync() : train.step());
 let loss = NaN;

@@ -3,8 +3,9 @@
  * calls — app info (the backend probe), datasets, a run validated, trained, read back and
  * compared — while a probe loaded into every process (scripts/host-probe/probe.mjs) records what
  * each one loaded. The server's own record must show no tfjs engine, no @tensorflow module, no
- * image codec and not Dawn's binding (the WebGPU probe runs in a trainer too); the trainers it
- * started must show tfjs and Dawn (so the probe does see them when they are there).
+ * image codec, not Dawn's binding and not the oneDNN addon (the backend probe runs in a trainer
+ * too); the trainers it started must show tfjs, Dawn and the addon (so the probe does see them when
+ * they are there).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ interface ProbeReport {
   tensorflowModules: string[];
   imageCodecModules: string[];
   gpuModules: string[];
+  onednnModules: string[];
 }
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-no-tfjs-home-'));
@@ -32,6 +34,7 @@ let origin = '';
 let token = '';
 /** The webgpu status app.info reported (probed by a trainer, never by the server). */
 let webgpu: { available: boolean; reason?: string } | undefined;
+let onednn: { available: boolean; reason?: string } | undefined;
 
 async function call<T>(method: string, params: unknown): Promise<T> {
   const res = await fetch(`${origin}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ffr-token': token }, body: JSON.stringify(params) });
@@ -83,6 +86,8 @@ describe('ffr serve without tfjs', () => {
     expect(info.backends.map((b) => b.name)).toContain('cpu');
     webgpu = info.backends.find((b) => b.name === 'webgpu');
     expect(webgpu, 'app.info lists webgpu').toBeDefined();
+    onednn = info.backends.find((b) => b.name === 'onednn');
+    expect(onednn, 'app.info lists onednn').toBeDefined();
     expect((await call<unknown[]>('datasets.list', {})).length).toBeGreaterThanOrEqual(2);
     const inspected = await call<{ samples: { samples: unknown[] } }>('datasets.inspect', { datasetId: 'builtin:synthetic', perClass: 1 });
     expect(inspected.samples.samples).toHaveLength(10);
@@ -97,7 +102,7 @@ describe('ffr serve without tfjs', () => {
     expect((await call<{ configDiff: Record<string, unknown> }>('runs.compare', { runIds: [a.id, b.id] })).configDiff).toHaveProperty('regularizer');
   });
 
-  it('the server process never loaded tfjs, an image codec or Dawn; its trainers did load tfjs and Dawn', async () => {
+  it('the server process never loaded tfjs, an image codec, Dawn or the oneDNN addon; its trainers did', async () => {
     const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
     await exited;
@@ -108,9 +113,12 @@ describe('ffr serve without tfjs', () => {
     expect(host!.tensorflowModules).toEqual([]);
     expect(host!.imageCodecModules).toEqual([]);
     expect(host!.gpuModules, "the server never loads Dawn's binding").toEqual([]);
+    expect(host!.onednnModules, 'the server never loads the oneDNN addon').toEqual([]);
     const trainers = reports.filter((r) => r.pid !== server.pid);
     expect(trainers.some((r) => r.tfEngine && r.tensorflowModules.length > 0)).toBe(true);
     // The backend probe's trainer loaded Dawn (unless Dawn itself cannot load here, or is switched off).
     if (!/did not load|FFR_WEBGPU=0/.test(webgpu?.reason ?? '')) expect(trainers.some((r) => r.gpuModules.length > 0)).toBe(true);
+    // And the oneDNN addon, wherever it is built (the probe loads it to report its version).
+    if (onednn?.available) expect(trainers.some((r) => r.onednnModules.length > 0)).toBe(true);
   });
 });

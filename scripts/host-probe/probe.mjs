@@ -8,7 +8,9 @@
 // @tensorflow/tfjs-core is evaluated) and any module of an @tensorflow package in the CommonJS
 // cache (tfjs's Node builds are CommonJS, so importing them from ESM goes through that cache).
 // The image codecs (pngjs, jpeg-js) are in that cache too when a dataset's images were decoded, and
-// so is Dawn's native binding (node_modules/webgpu/dist/<platform>/dawn.node) once WebGPU was probed.
+// so is Dawn's native binding (node_modules/webgpu/dist/<platform>/dawn.node) once WebGPU was probed,
+// and the oneDNN addon (native/onednn/build/Release/ffr_onednn.node)
+// once the onednn backend was probed.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -25,6 +27,7 @@ if (dir) {
       tensorflowModules: cached.filter((k) => k.includes(`${path.sep}@tensorflow${path.sep}`)),
       imageCodecModules: cached.filter((k) => /[\\/]node_modules[\\/](pngjs|jpeg-js)[\\/]/.test(k)),
       gpuModules: cached.filter((k) => /[\\/]node_modules[\\/]webgpu[\\/]/.test(k)),
+      onednnModules: cached.filter((k) => /ffr_onednn\.node$/.test(k)),
       commonJsModules: cached.length,
       rssBytes: process.memoryUsage().rss,
     };

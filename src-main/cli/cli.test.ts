@@ -15,9 +15,13 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-cli-'));
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 function ffr(...args: string[]) {
+  return ffrWith({}, ...args);
+}
+
+function ffrWith(env: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'ffr.js'), ...args], {
     cwd: root,
-    env: { ...process.env, FFR_HOME: home },
+    env: { ...process.env, FFR_HOME: home, ...env },
     encoding: 'utf8',
     timeout: 180_000,
   });
@@ -48,8 +52,24 @@ describe('ffr CLI', () => {
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.home).toBe(home);
-    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'webgpu', 'onednn', 'wasm', 'cpu']);
     for (const b of info.backends) if (!b.available) expect(b.reason).toMatch(/\w/);
+    // auto: the first available in that order, passing a software WebGPU adapter by (onednn wherever
+    // its addon is built).
+    const usable = info.backends.find((b: { name: string; available: boolean; software?: boolean }) => b.available && !(b.name === 'webgpu' && b.software));
+    expect(info.selected).toBe(usable.name);
+  });
+
+  it('info shows why onednn is unavailable, with the install command, as the trainer probe found it', () => {
+    // The backends are probed in a trainer process: the reason has to cross the tool job.
+    const r = ffrWith({ FFR_ONEDNN_ADDON: path.join(home, 'no-addon-here', 'ffr_onednn.node') }, 'info', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    const onednn = info.backends.find((b: { name: string }) => b.name === 'onednn');
+    expect(onednn).toMatchObject({ available: false });
+    expect(onednn.reason).toContain('no-addon-here');
+    expect(onednn.reason).toMatch(/npm run build:onednn/);
+    expect(info.selected).not.toBe('onednn');
   });
 
   it('model info --json gives the literature numbers for resnet20 on cifar10', () => {

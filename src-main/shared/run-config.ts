@@ -30,7 +30,7 @@ export const REGULARIZERS = ['ffr', 'l1', 'group-lasso', 'slimming', 'none'] as 
 export const RegularizerName = z.enum(REGULARIZERS);
 export type RegularizerName = z.infer<typeof RegularizerName>;
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'onednn', 'wasm', 'cpu'] as const;
 export const BackendChoice = z.enum(BACKEND_CHOICES);
 export type BackendChoice = z.infer<typeof BackendChoice>;
 export type BackendName = Exclude<BackendChoice, 'auto'>;

@@ -30,7 +30,10 @@ export function registerInfo(program: Command): void {
       const result = { version: VERSION, home: resolveHome().home, selected, backends, wasmThreads };
       if (o.json) return printJson(result);
       info(`FFR Workbench ${VERSION}\ndata directory: ${result.home}\nselected backend (auto): ${selected}`);
-      info(`wasm threads: ${result.wasmThreads} (FFR_WASM_THREADS; 1 = the single-threaded build)`);
+      info(
+        `threads: ${result.wasmThreads} (FFR_WASM_THREADS: oneDNN's threads on onednn, over the single-threaded wasm build; ` +
+          `the wasm pool's on wasm, 1 = the single-threaded build)`,
+      );
       for (const b of backends) {
         info(`  ${b.name.padEnd(10)} ${b.available ? `available  ${b.detail ?? ''}` : `unavailable: ${b.reason}`}`);
         if (b.missingLibraries?.length) info(`  ${''.padEnd(10)} failed to load: ${b.missingLibraries.join(', ')}`);

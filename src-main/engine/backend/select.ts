@@ -1,8 +1,9 @@
 /**
  * Backend selection. `auto` tries, in order: tensorflow (tfjs-node-gpu, then tfjs-node: native
  * TensorFlow; CUDA through tfjs-node-gpu), webgpu on a hardware adapter (Dawn: Metal, Vulkan,
- * D3D12 — see webgpu/), wasm (XNNPACK + the workbench's training kernels), cpu (pure JavaScript:
- * fine for an MLP, far too slow for CNNs). Every backend that cannot be used reports why, so
+ * D3D12 — see webgpu/), onednn (the wasm backend with its hot training kernels on oneDNN through
+ * the native/onednn addon, see onednn/index.ts), wasm (XNNPACK + the workbench's training
+ * kernels), cpu (pure JavaScript: fine for an MLP, far too slow for CNNs). Every backend that cannot be used reports why, so
  * `ffr info` and the settings view can tell the user what to install. A software WebGPU adapter
  * (llvmpipe, SwiftShader …) is listed as available but `auto` passes it by; `--backend webgpu`
  * uses it.
@@ -13,7 +14,9 @@
  * wasm threads: tfjs's threaded SIMD build with min(2, cores) pool threads (measured 1.2–1.5× the
  * single-threaded build on 2 cores, see wasm/threaded.ts); FFR_WASM_THREADS=N overrides, and 1 means
  * the single-threaded build (the tests use it: ~1 s less start-up per trainer). If the threaded build
- * does not start, training goes on single-threaded and wasmThreadsInUse() says so.
+ * does not start, training goes on single-threaded and wasmThreadsInUse() says so. onednn runs its
+ * oneDNN kernels on that many threads (wasmThreadsWanted) and the rest on the single-threaded wasm
+ * build (onednnThreadsInUse()).
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -157,11 +160,65 @@ async function prepareWebgpu(): Promise<void> {
   await activateWebgpu();
 }
 
+let onednnProbe: BackendStatus | undefined;
+let onednnThreads: number | undefined;
+
+/** Threads oneDNN runs on once the onednn backend is selected. */
+export function onednnThreadsInUse(): number | undefined {
+  return onednnThreads;
+}
+
+/** The oneDNN addon loads (it runs over the wasm backend, so that must load too). */
+async function probeOnednn(): Promise<BackendStatus> {
+  if (onednnProbe) return onednnProbe;
+  const wasm = await probeWasm();
+  const { loadOnednnAddon } = await import('./onednn/addon');
+  const { addon, reason } = loadOnednnAddon();
+  if (!addon) onednnProbe = { name: 'onednn', available: false, reason };
+  else if (!wasm.available) onednnProbe = { name: 'onednn', available: false, reason: `it runs over the wasm backend, which is unavailable (${wasm.reason})` };
+  else {
+    const i = addon.info();
+    onednnProbe = { name: 'onednn', available: true, detail: `native/onednn addon: oneDNN ${i.version} (${i.runtime}, ${i.isa}) kernels over wasm` };
+  }
+  return onednnProbe;
+}
+
+/**
+ * Starts the wasm backend, then puts the oneDNN kernels over it under the name 'onednn'. The
+ * threads go to oneDNN; the wasm part stays on the single-threaded build: measured on 2 cores
+ * (ResNet-20, batch 64), the threaded build's pool under oneDNN made steps slower, not faster, and
+ * it costs ~1 s of start-up.
+ */
+async function startOnednn(): Promise<boolean> {
+  wasmThreads = { threads: 1 };
+  if (!(await startWasm())) return false;
+  const { registerOnednnBackend } = await import('./onednn');
+  onednnThreads = wasmThreadsWanted();
+  registerOnednnBackend(onednnThreads);
+  if (!(await tf.setBackend('onednn'))) return false;
+  await tf.ready();
+  return true;
+}
+
+/** Starts the wasm backend with the workbench's training kernels. */
+async function startWasm(): Promise<boolean> {
+  if (!(await tf.setBackend('wasm'))) return false;
+  await tf.ready();
+  // After initialization: the backend runs its own kernels' setup (binding their WASM functions)
+  // when it starts, and some of ours delegate to those originals.
+  const { registerWasmTrainingKernels } = await import('./wasm');
+  registerWasmTrainingKernels();
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  wasmThreads = { ...wasmThreads, threads: getThreadsCount() };
+  return true;
+}
+
 /** What each backend can do on this machine, without switching to any of them; `auto`'s order. */
 export async function backendStatuses(): Promise<BackendStatus[]> {
   return [
     probeTensorflow(),
     await probeWebgpuBackend(),
+    await probeOnednn(),
     await probeWasm(),
     { name: 'cpu', available: true, detail: '@tensorflow/tfjs-backend-cpu (pure JavaScript)' },
   ];
@@ -182,20 +239,18 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendName>
       failures.push(`${name}: only a software adapter (${status.adapter?.device || status.adapter?.description || 'unnamed'})`);
       continue;
     }
-    if (name === 'wasm') await prepareWasmThreads();
-    if (name === 'webgpu') await prepareWebgpu();
-    if (await tf.setBackend(name)) {
-      await tf.ready();
-      if (name === 'wasm') {
-        // After initialization: the backend runs its own kernels' setup (binding their WASM
-        // functions) when it starts, and some of ours delegate to those originals.
-        const { registerWasmTrainingKernels } = await import('./wasm');
-        registerWasmTrainingKernels();
-        const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-        wasmThreads = { ...wasmThreads, threads: getThreadsCount() };
+    if (name === 'onednn') {
+      if (await startOnednn()) return name;
+    } else if (name === 'wasm') {
+      await prepareWasmThreads();
+      if (await startWasm()) return name;
+    } else {
+      if (name === 'webgpu') await prepareWebgpu();
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        if (name === 'webgpu') (await import('./webgpu')).onWebgpuReady();
+        return name;
       }
-      if (name === 'webgpu') (await import('./webgpu')).onWebgpuReady();
-      return name;
     }
     failures.push(`${name}: tfjs could not initialize it`);
   }

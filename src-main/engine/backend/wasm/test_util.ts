@@ -14,6 +14,15 @@ export interface Result {
   values: Float32Array;
 }
 
+/** The backend under test: 'wasm', or 'onednn' for the oneDNN kernel tests (backend/onednn). */
+export type BackendUnderTest = 'wasm' | 'onednn';
+let underTest: BackendUnderTest = 'wasm';
+
+/** Makes runOn return to, and compareBackends compare, `backend` (the onednn tests set 'onednn'). */
+export function setBackendUnderTest(backend: BackendUnderTest): void {
+  underTest = backend;
+}
+
 /** Initialises the wasm backend once per test file and registers our kernels. */
 export async function initWasm(): Promise<void> {
   await tf.setBackend('wasm');
@@ -32,14 +41,14 @@ export function seeded(shape: number[], seed: number): Float32Array {
   return out;
 }
 
-/** Runs fn on the named backend and reads its outputs back. Leaves 'wasm' active afterwards. */
-export async function runOn(backend: 'cpu' | 'wasm', fn: () => Tensor | Tensor[]): Promise<Result[]> {
+/** Runs fn on the named backend and reads its outputs back. Leaves the backend under test active afterwards. */
+export async function runOn(backend: 'cpu' | BackendUnderTest, fn: () => Tensor | Tensor[]): Promise<Result[]> {
   await tf.setBackend(backend);
   const outs = tf.tidy(fn);
   const list = Array.isArray(outs) ? outs : [outs];
   const results = list.map((t) => ({ shape: t.shape.slice(), values: t.dataSync() as Float32Array }));
   tf.dispose(list);
-  await tf.setBackend('wasm');
+  await tf.setBackend(underTest);
   return results;
 }
 
@@ -60,16 +69,16 @@ export function expectClose(actual: Result, expected: Result, tolerance = 1e-4):
   expect(relativeError(actual.values, expected.values)).toBeLessThanOrEqual(tolerance);
 }
 
-/** Runs fn on cpu and on wasm and checks every output agrees. */
+/** Runs fn on cpu and on the backend under test and checks every output agrees. */
 export async function compareBackends(fn: () => Tensor | Tensor[], tolerance = 1e-4): Promise<void> {
   const expected = await runOn('cpu', fn);
-  const actual = await runOn('wasm', fn);
+  const actual = await runOn(underTest, fn);
   expect(actual.length).toBe(expected.length);
   actual.forEach((a, i) => expectClose(a, expected[i]!, tolerance));
 }
 
 /**
- * Calls fn repeatedly on wasm and checks the live tensor count does not grow. fn must only call the
+ * Calls fn repeatedly on the active backend and checks the live tensor count does not grow. fn must only call the
  * kernel (inputs created outside): no tidy here, which would hide a kernel's leaked intermediates.
  */
 export function expectNoLeak(fn: () => Tensor | Tensor[]): void {
