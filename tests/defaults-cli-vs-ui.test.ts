@@ -15,7 +15,7 @@ import { addTrainOptions, configFromFlags, type TrainFlags } from '../src-main/c
 import { createApi, type Api } from '../src-main/services/api';
 import { testApp, type TestApp } from '../src-main/services/testing/host';
 import type { DatasetEntry } from '../src-main/shared/contract';
-import { DEFAULT_BASELINE_LAMBDA, defaultRunConfig, type ModelName, type RegularizerName, type RunConfig } from '../src-main/shared/run-config';
+import { DEFAULT_BASELINE_LAMBDA, DEFAULT_GROUP_LASSO_GROUP, defaultRunConfig, type ModelName, type RegularizerName, type RunConfig } from '../src-main/shared/run-config';
 import { formFromConfig, selectDataset, setModel, setRegularizer, submittedConfig } from '../src-renderer/src/forms/newRun';
 
 let app: TestApp;
@@ -70,6 +70,12 @@ describe('run defaults: CLI flags and the New-run form agree', () => {
     const cli = await fromCli(['--model', 'vgg11', '--dataset', 'cifar10', '--data-dir', cifarDir, '--regularizer', 'l1']);
     expect(cli).toEqual(await fromForm({ model: 'vgg11', datasetId: cifarEntry.id, regularizer: 'l1' }));
     expect(cli).toMatchObject({ augment: true, regularizer: 'l1', lambda: DEFAULT_BASELINE_LAMBDA.l1 });
+  });
+
+  it('group lasso: λ and the group follow the regularizer', async () => {
+    const cli = await fromCli(['--model', 'lenet5', '--dataset', 'mnist', '--regularizer', 'group-lasso']);
+    expect(cli).toEqual(await fromForm({ datasetId: 'builtin:mnist', regularizer: 'group-lasso' }));
+    expect(cli).toMatchObject({ regularizer: 'group-lasso', lambda: DEFAULT_BASELINE_LAMBDA['group-lasso'], groupLassoGroup: DEFAULT_GROUP_LASSO_GROUP });
   });
 
   it('the bundled synthetic data and no regularizer', async () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FFR } from '../shared/run-config';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-cli-'));
@@ -135,7 +136,7 @@ describe('ffr CLI', () => {
     expect(cmp.configDiff.epochs).toEqual([2, 1]);
     // The none run has no weight to show: no `lambda` row for either run.
     expect(cmp.configDiff).not.toHaveProperty('lambda');
-    expect(cmp.configDiff['ffr.lambdaLength']).toEqual([0.5, null]);
+    expect(cmp.configDiff['ffr.lambdaLength']).toEqual([DEFAULT_FFR.lambdaLength, null]);
   });
 
   it.each([
@@ -148,6 +149,10 @@ describe('ffr CLI', () => {
     [['train', '--model', 'lenet5', ...tiny, '--image-shape', '4x4x1'], /Model lenet5 cannot run on synthetic images of 4×4×1/],
     [['train', '--model', 'mlp', ...tiny, '--regularizer', 'none', '--lambda', '0.1'], /--lambda applies to l1, group-lasso, slimming only/],
     [['train', '--model', 'mlp', ...tiny, '--regularizer', 'l1', '--norm', 'l2'], /--norm applies to --regularizer ffr only, not l1/],
+    [['train', '--model', 'mlp', ...tiny, '--regularizer', 'l1', '--group-lasso-group', 'filter'], /--group-lasso-group applies to --regularizer group-lasso only, not l1/],
+    [['train', '--model', 'mlp', ...tiny, '--align', 'stage'], /^ffr: FFR alignment "stage" compares only consecutive taps of equal shape, and mlp has none/],
+    [['train', '--model', 'mlp', ...tiny, '--align', 'shortcut'], /FFR alignment "shortcut" compares only taps joined by an identity shortcut/],
+    [['train', '--model', 'mlp', ...tiny, '--lambda-length', '0'], /^ffr: FFR with λ_len = 0 and λ_curv = 0 adds nothing/],
     [['runs', 'show', 'run-nope00'], /Unknown run "run-nope00"/],
     [['runs', 'resume', 'run-nope00'], /Unknown run "run-nope00"/],
   ])('refuses %j with one clear sentence and leaves no row behind', (args, message) => {

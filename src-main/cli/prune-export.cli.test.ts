@@ -146,12 +146,20 @@ describe('ffr prune / sweep / export', () => {
     expect(typeof p.accuracy.finetuned).toBe('number');
     expect(count('prunes')).toBe(1);
 
+    // No --criterion: the source run's regularizer (ffr) decides — output spread.
     const s = json<{ points: Array<{ threshold: number; params: number; macs: number; accuracy: number }> }>(
-      ffr('prune', 'sweep', runId, '--thresholds', '0.9,0.1,0.5', '--criterion', 'l1', '--json'),
+      ffr('prune', 'sweep', runId, '--thresholds', '0.9,0.1,0.5', '--json'),
     );
     expect(s.points.map((x) => x.threshold)).toEqual([0.1, 0.5, 0.9]);
     for (let i = 1; i < s.points.length; i++) expect(s.points[i]!.params).toBeLessThanOrEqual(s.points[i - 1]!.params);
     expect(count('sweeps')).toBe(1);
+    const store = openStore(path.join(home, 'ffr.sqlite'));
+    try {
+      const stored = store.db.prepare('SELECT options FROM sweeps').get() as { options: string };
+      expect(JSON.parse(stored.options).criterion).toBe('spread');
+    } finally {
+      store.close();
+    }
 
     for (const format of ['onnx', 'tfjs']) {
       const out = path.join(outside, `out-${format}`);

@@ -139,6 +139,12 @@ describe('api dispatcher', () => {
     if (!v.ok) expect(Object.keys(v.errors).sort()).toEqual(['epochs', 'ffr.lambdaLength']);
     const wrongData = await api.call('runs.validateConfig', { config: tinyConfig({ model: 'lenet5' }) });
     expect(wrongData).toMatchObject({ ok: false, errors: { model: expect.stringMatching(/^Model lenet5 cannot run on synthetic/) } });
+    const zero = await api.call('runs.validateConfig', { config: tinyConfig({ ffr: { align: 'stage' } }) });
+    expect(zero).toMatchObject({ ok: false, errors: { 'ffr.align': expect.stringMatching(/^FFR alignment "stage" .* mlp has none .*choose another --align\.$/) } });
+    const noWeight = await api.call('runs.validateConfig', { config: tinyConfig({ ffr: { lambdaLength: 0, lambdaCurvature: 0 } }) });
+    expect(noWeight).toMatchObject({ ok: false, errors: { 'ffr.lambdaLength': expect.stringMatching(/^FFR with λ_len = 0 and λ_curv = 0 adds nothing/) } });
+    const refusedZero = await api.dispatch('runs.create', { config: tinyConfig({ ffr: { align: 'shortcut' } }) });
+    expect(refusedZero).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^FFR alignment "shortcut" compares only taps joined by an identity shortcut/) } });
     const ok = await api.call('runs.validateConfig', { config: tinyConfig() });
     expect(ok.ok).toBe(true);
     if (ok.ok) expect(ok.config.lr).toBe(0.01); // the MLP's default rate, not the BN networks'

@@ -10,12 +10,26 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { PruneView, SweepView } from '../shared/contract';
 import { PruneOptions, PruneReport, SweepOptions, SweepPoint } from '../shared/prune-types';
+import { DEFAULT_IMPORTANCE } from '../shared/run-config';
 import type { Prune, Run, Sweep } from '../shared/store-types';
 import type { Store } from '../store';
 import { ConflictError, NotFoundError, UserInputError } from './errors';
 import type { HomePaths } from './home';
 import type { RunService } from './runs';
 import type { ToolRunner } from './tools';
+
+/**
+ * Fills in the importance a request left out: the default for the source run's regularizer
+ * (DEFAULT_IMPORTANCE). `at` is the object that holds `criterion` (the selection of a prune, the
+ * options of a sweep). Anything malformed is left for the schema to report.
+ */
+function withDefaultCriterion(raw: unknown, at: 'selection' | null, run: Run): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const holder = at ? (raw as Record<string, unknown>)[at] : raw;
+  if (typeof holder !== 'object' || holder === null || (holder as Record<string, unknown>).criterion !== undefined) return raw;
+  const filled = { ...(holder as Record<string, unknown>), criterion: DEFAULT_IMPORTANCE[run.config.regularizer] };
+  return at ? { ...(raw as Record<string, unknown>), [at]: filled } : filled;
+}
 
 function firstIssue(e: z.ZodError): string {
   const issue = e.issues[0];
@@ -49,11 +63,12 @@ export class PruneService {
     if (rawRatio.success && !(rawRatio.data.selection.ratio >= 0 && rawRatio.data.selection.ratio <= 1)) {
       throw new UserInputError(`The prune ratio must be between 0 and 1, got ${rawRatio.data.selection.ratio}.`);
     }
-    const parsed = PruneOptions.safeParse(rawOptions);
+    // The source first: its regularizer decides the importance a request leaves out.
+    const source = this.sourceOf(runId);
+    const parsed = PruneOptions.safeParse(withDefaultCriterion(rawOptions, 'selection', source.run));
     if (!parsed.success) throw new UserInputError(`Invalid prune option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
     const { ratio, threshold } = options.selection;
-    const source = this.sourceOf(runId);
     fs.mkdirSync(this.paths.prunesDir, { recursive: true });
     const modelPath = path.join(this.paths.prunesDir, `${runId}-${Date.now()}-${crypto.randomBytes(3).toString('hex')}.ffrm`);
     let prune: Prune;
@@ -127,10 +142,10 @@ export class PruneService {
 
   /** Sensitivity sweep of a completed run; stored with the run. */
   async sweep(runId: string, rawOptions: unknown, onLog?: (m: string) => void): Promise<SweepView> {
-    const parsed = SweepOptions.safeParse(rawOptions);
+    const source = this.sourceOf(runId);
+    const parsed = SweepOptions.safeParse(withDefaultCriterion(rawOptions, null, source.run));
     if (!parsed.success) throw new UserInputError(`Invalid sweep option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
-    const source = this.sourceOf(runId);
     const { points } = await this.tools.run({ kind: 'sweep', payload: { config: source.run.config, modelPath: source.checkpoint, options } }, onLog);
     return sweepView(this.store.sweeps.create({ sourceRunId: runId, options, points }));
   }

@@ -4,9 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import { DatasetError } from '../catalog/datasets/errors';
 import { readDatasetHeader } from '../catalog/datasets/header';
 import { buildModelSpec } from '../catalog/models/builders';
+import { flowPlan, zeroPenaltyReason } from '../catalog/models/flow-plan';
 import { verifyModelFile } from '../catalog/models/model-file';
 import { inferShapes } from '../catalog/models/spec';
 import type { CompareResult, ConfigValidation, RunDetails, RunSummary } from '../shared/contract';
@@ -51,6 +53,13 @@ export interface NewRunInput {
   slurm?: ExecutionRequest['slurm'];
 }
 
+/** The schema's reasons by dotted field ("ffr.align"), the first per field, each one sentence. */
+function schemaErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) errors[issue.path.map(String).join('.') || 'config'] ??= sentence(issue.message);
+  return errors;
+}
+
 export class RunService {
   constructor(
     private readonly store: Store,
@@ -73,13 +82,24 @@ export class RunService {
       if (e instanceof DatasetError) throw new UserInputError(e.message, { field: 'dataset' });
       throw e;
     }
+    let spec;
+    let shapes;
     try {
-      inferShapes(buildModelSpec(config.model, { inputShape: header.shape, classes: header.classes, width: config.width, shortcut: config.shortcut }));
+      spec = buildModelSpec(config.model, { inputShape: header.shape, classes: header.classes, width: config.width, shortcut: config.shortcut });
+      shapes = inferShapes(spec);
     } catch (e) {
       throw new UserInputError(
         `Model ${config.model} cannot run on ${config.dataset.name} images of ${header.shape.join('×')}: ${e instanceof Error ? e.message : String(e)}`,
         { field: 'model' },
       );
+    }
+    if (config.regularizer === 'ffr') {
+      // FFR settings whose penalty is identically zero for this model (no segment or turn to
+      // compare) are refused on the field that decides it.
+      const taps = spec.taps.map((name) => ({ name, shape: shapes.get(name)! }));
+      const why = zeroPenaltyReason(config.model, taps, flowPlan(spec, config.ffr.align), config.ffr);
+      const bothZero = config.ffr.lambdaLength === 0 && config.ffr.lambdaCurvature === 0;
+      if (why) throw new UserInputError(why, { field: bothZero ? 'ffr.lambdaLength' : 'ffr.align' });
     }
   }
 
@@ -89,11 +109,7 @@ export class RunService {
    */
   async check(input: RunConfigInput, base?: RunConfig): Promise<ConfigValidation> {
     const parsed = RunConfig.safeParse(completeRunConfig(input, base));
-    if (!parsed.success) {
-      const errors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) errors[issue.path.map(String).join('.') || 'config'] ??= sentence(issue.message);
-      return { ok: false, errors };
-    }
+    if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error) };
     try {
       await this.checkDataAndModel(parsed.data);
       return { ok: true, config: parsed.data };
@@ -103,12 +119,23 @@ export class RunService {
     }
   }
 
-  /** check(), refusing with the first reason. */
+  /**
+   * check(), refusing with the first reason. A schema reason gets the setting's name in front; the
+   * data, model and FFR checks already say what they refuse.
+   */
   async validConfig(input: RunConfigInput, base?: RunConfig): Promise<RunConfig> {
-    const v = await this.check(input, base);
-    if (v.ok) return v.config;
-    const [field, reason] = Object.entries(v.errors)[0]!;
-    throw new UserInputError(['config', 'dataset', 'model'].includes(field) ? reason : `Run setting ${field}: ${reason}`, { field });
+    const parsed = RunConfig.safeParse(completeRunConfig(input, base));
+    if (!parsed.success) {
+      const [field, reason] = Object.entries(schemaErrors(parsed.error))[0]!;
+      throw new UserInputError(field === 'config' ? reason : `Run setting ${field}: ${reason}`, { field });
+    }
+    try {
+      await this.checkDataAndModel(parsed.data);
+    } catch (e) {
+      if (e instanceof ServiceError && e.field) throw new UserInputError(sentence(e.message), { field: e.field });
+      throw e;
+    }
+    return parsed.data;
   }
 
   /**

@@ -228,7 +228,8 @@ export const RunSummary = z.object({
   final: z
     .object({ trainLoss: z.number(), testAccuracy: z.number(), length: z.number(), curvature: z.number() })
     .nullable(),
-  sparsity: z.object({ structured: z.number(), unstructured: z.number() }).nullable(),
+  /** structured: share of prunable channels by `measure` (spread; activity for runs recorded before spread existed). */
+  sparsity: z.object({ structured: z.number(), unstructured: z.number(), measure: z.enum(['spread', 'activity']) }).nullable(),
   layers: z.array(
     z.object({ name: z.string(), filters: z.number().int(), structuredSparsity: z.number(), unstructuredSparsity: z.number() }),
   ),

@@ -45,8 +45,16 @@ export const LayerSnapshot = z.object({
   layer: z.string(),
   kind: z.enum(['conv', 'dense']),
   channels: z.number().int(),
-  /** Share of channels whose activity ≤ threshold: the headline structured-sparsity figure. */
+  /**
+   * The headline structured-sparsity figure: share of channels whose relative `structuredMeasure`
+   * is ≤ the run's sparsity threshold.
+   */
   structuredSparsity: z.number(),
+  /**
+   * spread (std of the output over the probe batch and positions: dead and constant channels count),
+   * or activity (mean |output|) for snapshots recorded before spread existed.
+   */
+  structuredMeasure: z.enum(['spread', 'activity']),
   /** Same share measured by |γ| relative to the layer's largest (null without BN). */
   gammaSparsity: z.number().nullable(),
   /** Same share measured by filter L2 norm relative to the layer's largest. */
@@ -58,6 +66,8 @@ export const LayerSnapshot = z.object({
   turningAngle: z.number().nullable(),
   /** Relative activity: mean |activation| of each channel / the layer's most active channel. */
   activity: MeasureStats,
+  /** Relative spread: std of each channel's output / the layer's largest (null in older snapshots). */
+  spread: MeasureStats.nullable(),
   gamma: MeasureStats.nullable(),
   filterNorm: MeasureStats,
 });

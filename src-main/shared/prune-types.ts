@@ -6,7 +6,16 @@
  */
 import { z } from 'zod';
 
-export const PRUNE_CRITERIA = ['activity', 'l1', 'l2', 'bn'] as const;
+/**
+ * Channel importance (docs/pruning.md):
+ * - spread: standard deviation of the channel's output over the probe batch and positions. A channel
+ *   whose output is constant (dead, or γ≈0 leaving relu(β)) scores 0; pruning folds its constant into
+ *   the next layer's bias.
+ * - activity: mean |output| over the probe batch (a constant relu(β) channel looks active).
+ * - l1, l2: norm of the output filter (meaningless under BN, which rescales it away).
+ * - bn: |γ| of the channel's batch norm (network slimming's measure); the filter's L2 norm without BN.
+ */
+export const PRUNE_CRITERIA = ['spread', 'activity', 'l1', 'l2', 'bn'] as const;
 export const PruneCriterion = z.enum(PRUNE_CRITERIA);
 export type PruneCriterion = z.infer<typeof PruneCriterion>;
 

@@ -19,6 +19,25 @@ describe('run configurations', () => {
     expect(RunConfig.parse(readExample('lenet5-mnist-ffr.json'))).toEqual(defaultRunConfig());
   });
 
+  it('reads configs stored by earlier versions with their meaning: pad-pool is index-pad, no group-lasso group is the filter', () => {
+    const { regularizer: _r, ...common } = defaultRunConfig({ regularizer: 'none' });
+    // Stored before: both weights on every run, no group-lasso group, the old alignment name.
+    const old = { ...common, ffr: { ...DEFAULT_FFR, align: 'pad-pool' }, lambda: 0.05 };
+    const ffr = RunConfig.parse({ ...old, regularizer: 'ffr' });
+    expect(ffr.regularizer === 'ffr' && ffr.ffr.align).toBe('index-pad');
+    const groupLasso = RunConfig.parse({ ...old, regularizer: 'group-lasso' });
+    expect(groupLasso).toEqual({ ...common, regularizer: 'group-lasso', lambda: 0.05, groupLassoGroup: 'filter' });
+    // New runs get the equivariant alignment and the channel group; only group lasso has a group.
+    expect(defaultRunConfig()).toMatchObject({ ffr: { align: 'rank-pad' } });
+    expect(defaultRunConfig({ regularizer: 'group-lasso' })).toMatchObject({ groupLassoGroup: 'channel' });
+    expect(defaultRunConfig({ regularizer: 'group-lasso', groupLassoGroup: 'channel+consumers' })).toMatchObject({ groupLassoGroup: 'channel+consumers' });
+    for (const r of ['ffr', 'l1', 'slimming', 'none'] as const) expect(defaultRunConfig({ regularizer: r, groupLassoGroup: 'filter' })).not.toHaveProperty('groupLassoGroup');
+    // A duplicate of a group-lasso run keeps its group; switching to another regularizer drops it.
+    const base = defaultRunConfig({ regularizer: 'group-lasso', groupLassoGroup: 'filter' });
+    expect(RunConfig.parse(completeRunConfig({ epochs: 5 }, base))).toMatchObject({ groupLassoGroup: 'filter' });
+    expect(completeRunConfig({ regularizer: 'l1' }, base)).not.toHaveProperty('groupLassoGroup');
+  });
+
   it('refuses out-of-range settings with the field named', () => {
     const bad = RunConfig.safeParse({ ...defaultRunConfig(), lr: -1, ffr: { ...DEFAULT_FFR, align: 'diagonal' } });
     expect(bad.success).toBe(false);

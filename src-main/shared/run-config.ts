@@ -6,6 +6,7 @@
  * Runtime-free apart from zod: imported by the renderer as well as by the host and the trainer.
  */
 import { z } from 'zod';
+import type { PruneCriterion } from './prune-types';
 
 export const MODEL_NAMES = [
   'mlp',
@@ -76,19 +77,55 @@ export function completeDatasetRef<R extends { name: unknown }>(ref: R): R {
 const positive = z.number().positive();
 const nonNegative = z.number().min(0);
 
+/**
+ * How consecutive hidden features are brought into one space (docs/ffr.md, "Alignment"):
+ * - rank-pad (default): each feature's channels ordered by their batch energy, then pooled to the
+ *   coarser grid and zero-padded to the larger count: permutation-equivariant, and the channels
+ *   compared with zero are the weakest ones of the wider layer.
+ * - gram: each feature replaced by its samples' cosine-similarity matrix (width-free).
+ * - shortcut: only taps joined by an identity (or option-A) shortcut, where channel c is the same
+ *   channel on both sides (ResNets; zero for networks without shortcuts, which is refused).
+ * - index-pad: channel i of one layer against channel i of the next, zero-padded by index: NOT
+ *   equivariant (the dead channels are those with index ≥ the neighbour's width). Was `pad-pool`.
+ * - stage: only consecutive features of equal shape, channel i against channel i.
+ */
+export const FFR_ALIGNS = ['rank-pad', 'gram', 'shortcut', 'index-pad', 'stage'] as const;
+export type FfrAlign = (typeof FFR_ALIGNS)[number];
+/** Names stored by earlier versions, and what they meant: runs stored with them keep their meaning. */
+const LEGACY_ALIGNS: Record<string, FfrAlign> = { 'pad-pool': 'index-pad' };
+export const FfrAlign = z.preprocess(
+  (v) => (typeof v === 'string' && v in LEGACY_ALIGNS ? LEGACY_ALIGNS[v] : v),
+  z.enum(FFR_ALIGNS),
+);
+
 export const FfrOptions = z.object({
   /** Weight of the trajectory length term. */
   lambdaLength: nonNegative.max(100),
   /** Weight of the total absolute curvature term. */
   lambdaCurvature: nonNegative.max(100),
-  /** How consecutive features of different shapes are compared (docs/ffr.md). */
-  align: z.enum(['pad-pool', 'stage']),
+  /** How consecutive features of different shapes are compared (see FFR_ALIGNS, docs/ffr.md). */
+  align: FfrAlign,
   /** Total absolute curvature as turning angles or as second differences. */
   curvature: z.enum(['angle', 'second-difference']),
   /** Length as the sum of per-channel increment norms (group) or as the plain Euclidean length. */
   norm: z.enum(['channel', 'l2']),
 });
 export type FfrOptions = z.infer<typeof FfrOptions>;
+
+/**
+ * What one group of the group-lasso baseline holds, per output channel of a prunable layer:
+ * - channel (default): the filter (its kernel slice and bias) with its BN γ and β: everything that
+ *   makes the channel's output, so driving the group to zero silences the channel even under BN.
+ * - channel+consumers: also the next layers' input slices that read the channel (group-level
+ *   pruning's group, as in Torch-Pruning).
+ * - filter: the filter alone. Under BN this is rescaled away and never silences a channel; it is
+ *   what runs stored before this option existed used.
+ */
+export const GROUP_LASSO_GROUPS = ['channel', 'channel+consumers', 'filter'] as const;
+export const GroupLassoGroup = z.enum(GROUP_LASSO_GROUPS);
+export type GroupLassoGroup = z.infer<typeof GroupLassoGroup>;
+/** The group of new group-lasso runs (runs stored before the option existed read back as 'filter'). */
+export const DEFAULT_GROUP_LASSO_GROUP: GroupLassoGroup = 'channel';
 
 /** Fields every run has, whatever its regularizer. */
 const RunConfigCommon = z.object({
@@ -127,15 +164,24 @@ export function isBaselineRegularizer(r: unknown): r is BaselineRegularizer {
   return (BASELINE_REGULARIZERS as readonly unknown[]).includes(r);
 }
 
+/** Weight of the baseline regularizers (l1, group-lasso, slimming). */
+const BaselineLambda = nonNegative.max(100);
+
 /**
- * A run's configuration. It holds only the weights its regularizer uses: `ffr` (both λ and the
- * variant) for FFR, `lambda` for the baselines, neither for `none`. Parsing drops the others, so
- * configs stored before this shape (every run had both) read back clean.
+ * A run's configuration. It holds only the settings its regularizer uses: `ffr` (both λ and the
+ * variant) for FFR, `lambda` for the baselines (and `groupLassoGroup` for group lasso), none of
+ * them for `none`. Parsing drops the others, so configs stored before this shape (every run had
+ * both weights) read back clean.
  */
 export const RunConfig = z.discriminatedUnion('regularizer', [
   RunConfigCommon.extend({ regularizer: z.literal('ffr'), ffr: FfrOptions }),
-  /** Weight of the baseline regularizers (l1, group-lasso, slimming). */
-  RunConfigCommon.extend({ regularizer: z.enum(BASELINE_REGULARIZERS), lambda: nonNegative.max(100) }),
+  RunConfigCommon.extend({ regularizer: z.enum(['l1', 'slimming']), lambda: BaselineLambda }),
+  RunConfigCommon.extend({
+    regularizer: z.literal('group-lasso'),
+    lambda: BaselineLambda,
+    /** What one group holds. Absent in runs stored before it existed: those used 'filter'. */
+    groupLassoGroup: GroupLassoGroup.default('filter'),
+  }),
   RunConfigCommon.extend({ regularizer: z.literal('none') }),
 ]);
 export type RunConfig = z.infer<typeof RunConfig>;
@@ -145,21 +191,41 @@ export type RunConfig = z.infer<typeof RunConfig>;
  * See docs/ffr.md for how the FFR weights were picked.
  */
 export const DEFAULT_FFR: FfrOptions = {
-  // Measured on bundled MNIST, LeNet-5 (BN), 3 epochs, 8,000 images, lr 0.05 cosine: λ_len 0.02 and
-  // 0.05 leave no dead channel, 0.2 leaves 15 % at −0.5 points, 0.5 leaves 45 % at −1.2 points
-  // (docs/ffr.md). Other networks were not measured: try a few values and use the sensitivity sweep.
-  lambdaLength: 0.5,
+  // Measured on bundled MNIST, LeNet-5 (BN), 4,000 training digits, 3 epochs, seeds 1–3, λ chosen on
+  // 1,000 held-out training digits (bench/ffr-study.ts; docs/ffr.md has the table): rank-pad λ_len
+  // 0.3 leaves ~3 % of the channels prunable, 0.4 ~10 % at −1.2 points, 0.5 ~23 % at −2.3 points,
+  // 1 collapses to 86 %. 0.4 is the largest within 2 points of no regularizer. Other networks need
+  // their own λ (ResNet-20 collapses at 0.05): train a few values and use the sensitivity sweep.
+  lambdaLength: 0.4,
   lambdaCurvature: 0,
-  align: 'pad-pool',
+  align: 'rank-pad',
   curvature: 'angle',
   norm: 'channel',
 };
 
-/** Baseline weights that regularize visibly without wrecking accuracy in a few epochs. */
+/**
+ * Baseline weights that show their effect in the default budget (LeNet-5, bundled MNIST, 3 epochs;
+ * docs/ffr.md): group lasso 0.05 leaves ~40 % of the channels prunable at no cost (0.1: 80 % at
+ * −1.4 points; 3e-2 and below: none); slimming 3e-2 ~20 % at −1 point (1e-2 and below: none); L1 is
+ * unstructured — 1e-3 zeroes ~17 % of the weights and no channel.
+ */
 export const DEFAULT_BASELINE_LAMBDA: Record<Exclude<RegularizerName, 'ffr' | 'none'>, number> = {
-  l1: 1e-5,
-  'group-lasso': 1e-3,
-  slimming: 1e-4,
+  l1: 1e-3,
+  'group-lasso': 0.05,
+  slimming: 3e-2,
+};
+
+/**
+ * The channel importance a prune uses when the request names none, per regularizer of the source
+ * run: what that regularizer drives to zero (docs/pruning.md). `spread` counts a channel whose output
+ * is constant (dead, or γ≈0 leaving relu(β)) as unimportant; slimming shrinks |γ| directly.
+ */
+export const DEFAULT_IMPORTANCE: Record<RegularizerName, PruneCriterion> = {
+  ffr: 'spread',
+  l1: 'spread',
+  'group-lasso': 'spread',
+  slimming: 'bn',
+  none: 'spread',
 };
 
 /**
@@ -220,13 +286,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * A partial config over a base (the defaults, or the run being duplicated): missing fields take
  * the base's value, `ffr` is merged field by field, and three settings follow another one unless
  * given: the learning rate follows the model, augmentation follows the dataset, and the weight of
- * the regularizer follows the regularizer (DEFAULT_FFR, DEFAULT_BASELINE_LAMBDA). The dataset ref
- * gets its kind's defaults written out (completeDatasetRef). The result keeps only the weights its
- * regularizer uses. Not validated: parse it with RunConfig.
+ * the regularizer follows the regularizer (DEFAULT_FFR, DEFAULT_BASELINE_LAMBDA, and group lasso's
+ * DEFAULT_GROUP_LASSO_GROUP). The dataset ref gets its kind's defaults written out
+ * (completeDatasetRef). The result keeps only the settings its regularizer uses. Not validated:
+ * parse it with RunConfig.
  */
 export function completeRunConfig(input: RunConfigInput, base: RunConfig = DEFAULT_CONFIG): Record<string, unknown> {
-  const { ffr: inputFfr, lambda: inputLambda, ...rest } = input;
-  const { ffr: _baseFfr, lambda: _baseLambda, ...baseRest } = base as RunConfig & { ffr?: FfrOptions; lambda?: number };
+  const { ffr: inputFfr, lambda: inputLambda, groupLassoGroup: inputGroup, ...rest } = input;
+  const {
+    ffr: _baseFfr,
+    lambda: _baseLambda,
+    groupLassoGroup: _baseGroup,
+    ...baseRest
+  } = base as RunConfig & { ffr?: FfrOptions; lambda?: number; groupLassoGroup?: GroupLassoGroup };
   const out: Record<string, unknown> = { ...baseRest, ...rest };
 
   const model = ModelName.safeParse(out.model);
@@ -242,6 +314,10 @@ export function completeRunConfig(input: RunConfigInput, base: RunConfig = DEFAU
   } else if (isBaselineRegularizer(out.regularizer)) {
     const from = base.regularizer === out.regularizer ? base.lambda : DEFAULT_BASELINE_LAMBDA[out.regularizer];
     out.lambda = inputLambda === undefined ? from : inputLambda;
+    if (out.regularizer === 'group-lasso') {
+      const group = base.regularizer === 'group-lasso' ? base.groupLassoGroup : DEFAULT_GROUP_LASSO_GROUP;
+      out.groupLassoGroup = inputGroup === undefined ? group : inputGroup;
+    }
   }
   return out;
 }

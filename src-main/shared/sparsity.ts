@@ -1,17 +1,27 @@
 /**
  * Whole-model sparsity from per-layer snapshots, as every view reports it: structured sparsity
- * weighted by channels (the share of all channels that are dead), unstructured sparsity averaged
- * over layers. Runtime-free: the host's summaries and the renderer's charts use the same numbers.
+ * weighted by channels (the share of all channels that are prunable by the snapshots' headline
+ * measure), unstructured sparsity averaged over layers. Runtime-free: the host's summaries and the
+ * renderer's charts use the same numbers.
  */
+
+/** What a snapshot's structured sparsity was measured by: output spread, or activity before spread existed. */
+export type StructuredMeasure = 'spread' | 'activity';
+
 export interface LayerSparsity {
   channels: number;
   structuredSparsity: number;
   unstructuredSparsity: number;
+  structuredMeasure: StructuredMeasure;
 }
 
 export interface ModelSparsity {
+  /** Share of all prunable channels counted as prunable by `measure`. */
   structured: number;
+  /** Unstructured sparsity averaged over layers. */
   unstructured: number;
+  /** The measure behind `structured`: spread, unless any layer's snapshot was recorded by activity. */
+  measure: StructuredMeasure;
 }
 
 /** null for no layers (a run with no recorded epoch yet). */
@@ -20,5 +30,6 @@ export function summarizeSparsity(layers: readonly LayerSparsity[]): ModelSparsi
   const channels = layers.reduce((s, l) => s + l.channels, 0);
   const structured = layers.reduce((s, l) => s + l.structuredSparsity * l.channels, 0) / Math.max(1, channels);
   const unstructured = layers.reduce((s, l) => s + l.unstructuredSparsity, 0) / layers.length;
-  return { structured, unstructured };
+  const measure = layers.every((l) => l.structuredMeasure === 'spread') ? 'spread' : 'activity';
+  return { structured, unstructured, measure };
 }

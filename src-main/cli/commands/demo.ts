@@ -1,15 +1,15 @@
 /**
  * `ffr demo`: the workbench's main job end to end on the embedded default (bundled MNIST, LeNet-5):
- * train with FFR and with no regularizer, prune both at the same activity threshold, fine-tune,
+ * train with FFR and with no regularizer, prune both at the same output-spread threshold, fine-tune,
  * export both formats, and print a comparison table with where the files are.
  *
  * Defaults are sized to finish in a few minutes on two CPU cores: 4,000 training images, 1,000 test
- * images, 3 epochs, FFR λ_len 0.5, 1 fine-tune epoch at lr 0.005, prune threshold 0.05 (activity
- * relative to each layer's most active channel).
+ * images, 3 epochs, FFR at its default λ_len, 1 fine-tune epoch at lr 0.005, prune threshold 0.05
+ * (output spread relative to each layer's largest: the default importance of both regularizers).
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_CHOICES, DEFAULT_FFR, type RunConfig } from '../../shared/run-config';
+import { BACKEND_CHOICES, DEFAULT_FFR, DEFAULT_IMPORTANCE, type RunConfig } from '../../shared/run-config';
 import type { ExportView, PruneView } from '../../shared/contract';
 import type { App } from '../../services/app';
 import { choiceOption, numberOption } from '../options';
@@ -46,7 +46,7 @@ export function registerDemo(program: Command, withApp: <T>(fn: (app: App) => Pr
     .option('--train-limit <n>', 'training images', numberOption('--train-limit', { integer: true, min: 100 }), 4000)
     .option('--test-limit <n>', 'test images', numberOption('--test-limit', { integer: true, min: 100 }), 1000)
     .option('--epochs <n>', 'training epochs', numberOption('--epochs', { integer: true, min: 1, max: 100 }), 3)
-    .option('--threshold <t>', 'prune channels whose activity is at most t of their layer\'s most active', numberOption('--threshold', { min: 0, max: 1 }), 0.05)
+    .option('--threshold <t>', 'prune channels whose output spread is at most t of their layer\'s largest', numberOption('--threshold', { min: 0, max: 1 }), 0.05)
     .option('--finetune-epochs <n>', 'fine-tune epochs after pruning', numberOption('--finetune-epochs', { integer: true, min: 0, max: 100 }), 1)
     .option('--finetune-lr <x>', 'fine-tune learning rate', numberOption('--finetune-lr', { min: 1e-8, max: 10 }), 0.005)
     .option('--lambda-length <x>', `FFR length weight (default ${DEFAULT_FFR.lambdaLength}, the run default)`, numberOption('--lambda-length', { min: 0, max: 100 }), DEFAULT_FFR.lambdaLength)
@@ -78,7 +78,7 @@ export function registerDemo(program: Command, withApp: <T>(fn: (app: App) => Pr
             app,
             run.id,
             {
-              selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', threshold: o.threshold, minChannels: 1 },
+              selection: { criterion: DEFAULT_IMPORTANCE[regularizer], scope: 'layer', aggregate: 'max', threshold: o.threshold, minChannels: 1 },
               finetuneEpochs: o.finetuneEpochs,
               finetuneLr: o.finetuneLr,
             },
@@ -98,7 +98,7 @@ export function registerDemo(program: Command, withApp: <T>(fn: (app: App) => Pr
         };
         const text = [
           `FFR Workbench demo: LeNet-5 on bundled MNIST (${o.trainLimit} train / ${o.testLimit} test images, ${o.epochs} epochs), ` +
-            `pruned at activity ≤ ${o.threshold} of each layer's most active channel, fine-tuned ${o.finetuneEpochs} epoch(s). ${seconds}s.`,
+            `pruned at output spread ≤ ${o.threshold} of each layer's largest, fine-tuned ${o.finetuneEpochs} epoch(s). ${seconds}s.`,
           '',
           table(
             ['regularizer', 'run', 'accuracy', 'struct. sparsity', 'pruned acc.', 'fine-tuned acc.', 'params', 'MACs', 'widths', 'tfjs |Δ|', 'onnx |Δ|'],

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { PRUNE_CRITERIA, PRUNE_SCOPES, type PruneCriterion, type PruneScope } from '../../shared/prune-types';
 import type { PruneView } from '../../shared/contract';
+import { DEFAULT_IMPORTANCE } from '../../shared/run-config';
 import type { App } from '../../services/app';
 import { choiceOption, listOption, numberOption } from '../options';
 import { formatCount, formatPercent, info, printJson, table } from '../output';
@@ -10,7 +11,7 @@ import { followRun } from './train';
 interface PruneFlags {
   threshold?: number;
   ratio?: number;
-  criterion: PruneCriterion;
+  criterion?: PruneCriterion;
   scope: PruneScope;
   minChannels?: number;
   aggregate: 'max' | 'mean';
@@ -22,13 +23,17 @@ interface PruneFlags {
 interface SweepFlags {
   thresholds?: number[];
   ratios?: number[];
-  criterion: PruneCriterion;
+  criterion?: PruneCriterion;
   scope: PruneScope;
   minChannels: number;
   aggregate: 'max' | 'mean';
   valLimit: number;
   json?: boolean;
 }
+
+const CRITERION_HELP =
+  `importance: ${PRUNE_CRITERIA.join(', ')} (default by the run's regularizer: ` +
+  `${Object.entries(DEFAULT_IMPORTANCE).map(([r, c]) => `${r} → ${c}`).join(', ')})`;
 
 function exactlyOne(a: unknown, b: unknown, names: [string, string]): void {
   if ((a === undefined) === (b === undefined)) throw new Error(`Give exactly one of ${names[0]} or ${names[1]}.`);
@@ -78,7 +83,7 @@ export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => P
     .option('--threshold <t>', 'remove channel groups whose normalized importance is at most t', numberOption('--threshold', { min: 0 }))
     // Range checked by the prune service, so the refusal is one sentence however the request arrives.
     .option('--ratio <r>', 'remove this share of channels (0..1)', numberOption('--ratio'))
-    .option('--criterion <name>', `importance: ${PRUNE_CRITERIA.join(', ')}`, choiceOption('--criterion', PRUNE_CRITERIA), 'activity')
+    .option('--criterion <name>', CRITERION_HELP, choiceOption('--criterion', PRUNE_CRITERIA))
     .option('--scope <name>', 'normalize and rank per layer or over the whole model', choiceOption('--scope', PRUNE_SCOPES), 'layer')
     .option('--min-channels <k>', 'keep at least k channels per layer (default: refuse to empty a layer)', numberOption('--min-channels', { integer: true, min: 1 }))
     .option('--aggregate <how>', 'group importance from its members: max or mean', choiceOption('--aggregate', ['max', 'mean'] as const), 'max')
@@ -90,7 +95,7 @@ export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => P
         exactlyOne(o.threshold, o.ratio, ['--threshold', '--ratio']);
         const options = {
           selection: {
-            criterion: o.criterion,
+            ...(o.criterion ? { criterion: o.criterion } : {}),
             scope: o.scope,
             aggregate: o.aggregate,
             ...(o.threshold !== undefined ? { threshold: o.threshold } : { ratio: o.ratio }),
@@ -119,7 +124,7 @@ export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => P
     .argument('<run>', 'id of a completed run')
     .option('--thresholds <list>', 'comma-separated thresholds', listOption('--thresholds'))
     .option('--ratios <list>', 'comma-separated ratios in 0..1', listOption('--ratios'))
-    .option('--criterion <name>', `importance: ${PRUNE_CRITERIA.join(', ')}`, choiceOption('--criterion', PRUNE_CRITERIA), 'activity')
+    .option('--criterion <name>', CRITERION_HELP, choiceOption('--criterion', PRUNE_CRITERIA))
     .option('--scope <name>', 'per layer or global', choiceOption('--scope', PRUNE_SCOPES), 'layer')
     .option('--min-channels <k>', 'keep at least k channels per layer', numberOption('--min-channels', { integer: true, min: 1 }), 1)
     .option('--aggregate <how>', 'max or mean', choiceOption('--aggregate', ['max', 'mean'] as const), 'max')
@@ -135,7 +140,7 @@ export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => P
         const view = await app.prunes.sweep(
           runId,
           {
-            criterion: o.criterion,
+            ...(o.criterion ? { criterion: o.criterion } : {}),
             scope: o.scope,
             aggregate: o.aggregate,
             minChannels: o.minChannels,

@@ -12,11 +12,15 @@ import {
   BASELINE_REGULARIZERS,
   DEFAULT_BASELINE_LAMBDA,
   DEFAULT_FFR,
+  DEFAULT_GROUP_LASSO_GROUP,
+  FFR_ALIGNS,
+  GROUP_LASSO_GROUPS,
   MODEL_NAMES,
   REGULARIZERS,
   defaultRunConfig,
   isBaselineRegularizer,
   type FfrOptions,
+  type GroupLassoGroup,
   type RunConfig,
   type RunConfigInput,
 } from '../../shared/run-config';
@@ -46,6 +50,7 @@ export interface TrainFlags extends DatasetFlags {
   lambdaLength?: number;
   lambdaCurvature?: number;
   lambda?: number;
+  groupLassoGroup?: GroupLassoGroup;
   align?: FfrOptions['align'];
   curvature?: FfrOptions['curvature'];
   norm?: FfrOptions['norm'];
@@ -70,6 +75,9 @@ export function configFromFlags(o: TrainFlags): RunConfigInput {
   if (o.lambda !== undefined && !isBaselineRegularizer(o.regularizer)) {
     throw new Error(`--lambda applies to ${BASELINE_REGULARIZERS.join(', ')} only${o.regularizer === 'ffr' ? '; FFR takes --lambda-length and --lambda-curvature' : ''}.`);
   }
+  if (o.groupLassoGroup !== undefined && o.regularizer !== 'group-lasso') {
+    throw new Error(`--group-lasso-group applies to --regularizer group-lasso only, not ${o.regularizer}.`);
+  }
   const given = <T>(v: T | undefined, key: string): Record<string, T> => (v === undefined ? {} : { [key]: v });
   return {
     model: o.model,
@@ -91,6 +99,7 @@ export function configFromFlags(o: TrainFlags): RunConfigInput {
     regularizer: o.regularizer,
     ...(ffrGiven.length > 0 ? { ffr: Object.fromEntries(ffrGiven.map((k) => [k, o[k]])) } : {}),
     ...given(o.lambda, 'lambda'),
+    ...given(o.groupLassoGroup, 'groupLassoGroup'),
     sparsityThreshold: o.sparsityThreshold,
     probeSize: o.probeSize,
     seed: o.seed,
@@ -121,7 +130,12 @@ export function addTrainOptions(cmd: Command): Command {
       .option('--lambda-length <x>', `FFR length weight (default ${DEFAULT_FFR.lambdaLength})`, numberOption('--lambda-length', { min: 0, max: 100 }))
       .option('--lambda-curvature <x>', `FFR curvature weight (default ${DEFAULT_FFR.lambdaCurvature})`, numberOption('--lambda-curvature', { min: 0, max: 100 }))
       .option('--lambda <x>', `baseline regularizer weight (default ${baselineLambdas})`, numberOption('--lambda', { min: 0, max: 100 }))
-      .option('--align <mode>', `FFR alignment: pad-pool or stage (default ${DEFAULT_FFR.align})`, choiceOption('--align', ['pad-pool', 'stage'] as const))
+      .option(
+        '--group-lasso-group <what>',
+        `group-lasso: what one group holds: ${GROUP_LASSO_GROUPS.join(', ')} (default ${DEFAULT_GROUP_LASSO_GROUP})`,
+        choiceOption('--group-lasso-group', GROUP_LASSO_GROUPS),
+      )
+      .option('--align <mode>', `FFR alignment: ${FFR_ALIGNS.join(', ')} (default ${DEFAULT_FFR.align}; docs/ffr.md)`, choiceOption('--align', FFR_ALIGNS))
       .option('--curvature <mode>', `FFR curvature: angle or second-difference (default ${DEFAULT_FFR.curvature})`, choiceOption('--curvature', ['angle', 'second-difference'] as const))
       .option('--norm <mode>', `FFR length: channel or l2 (default ${DEFAULT_FFR.norm})`, choiceOption('--norm', ['channel', 'l2'] as const))
       .option('--train-limit <n>', 'train on a subset of this many images', numberOption('--train-limit', { integer: true, min: 1 }))
@@ -130,8 +144,13 @@ export function addTrainOptions(cmd: Command): Command {
       .option('--no-augment', 'no augmentation')
       .option('--seed <n>', 'random seed', numberOption('--seed', { integer: true, min: 0, max: 2 ** 31 - 1 }), d.seed)
       .option('--backend <name>', BACKEND_CHOICES.join(', '), choiceOption('--backend', BACKEND_CHOICES), d.backend)
-      .option('--sparsity-threshold <x>', 'relative activity at or below which a channel counts as dead', numberOption('--sparsity-threshold', { min: 1e-9, max: 1 }), d.sparsityThreshold)
-      .option('--probe-size <n>', 'images in the fixed probe batch of the activity snapshots', numberOption('--probe-size', { integer: true, min: 1, max: 4096 }), d.probeSize)
+      .option(
+        '--sparsity-threshold <x>',
+        'relative output spread at or below which a channel counts as prunable (the headline structured sparsity)',
+        numberOption('--sparsity-threshold', { min: 1e-9, max: 1 }),
+        d.sparsityThreshold,
+      )
+      .option('--probe-size <n>', 'images in the fixed probe batch of the sparsity snapshots', numberOption('--probe-size', { integer: true, min: 1, max: 4096 }), d.probeSize)
       .option('--json', 'print one JSON document'),
   );
 }

@@ -1,18 +1,24 @@
 /**
  * Channel importance per prunable layer, as raw (unnormalized) scores; select.ts normalizes them.
  *
- * - activity: mean |activation| of the channel at the layer's activity node (post-ReLU where there is
- *   one) over the probe batch, in inference mode. The default for BN networks: with BN after a conv
- *   the filter's norm does not change the output (docs/pruning.md), the activity does.
- * - l1 / l2: norm of the output filter (kernel slice of the output channel).
- * - bn: |γ| of the layer's batch norm; layers without BN fall back to the filter's L2 norm (the only
- *   meaningful measure there), and the report says so through the criterion's documentation.
+ * - spread: standard deviation of the channel's output at the layer's activity node (post-ReLU where
+ *   there is one) over the probe batch and all positions, in inference mode. A channel whose output
+ *   does not vary carries no information: dead (always 0) or constant (γ≈0 leaves relu(β)); pruning
+ *   folds its constant into the next layer's bias (plan.ts). The default for most regularizers
+ *   (DEFAULT_IMPORTANCE in run-config.ts).
+ * - activity: mean |activation| over the probe batch. Misses constant channels: relu(β) with β > 0
+ *   looks active.
+ * - l1 / l2: norm of the output filter (kernel slice of the output channel); meaningless under BN,
+ *   which rescales the filter away (docs/pruning.md).
+ * - bn: |γ| of the layer's batch norm (network slimming's measure); layers without BN fall back to the
+ *   filter's L2 norm (the only meaningful measure there).
  */
 import type { PruneCriterion } from '../../shared/prune-types';
 import { paramsFromValues, disposeParams } from '../models/init';
 import type { ModelSpec } from '../../catalog/models/spec';
-import { addChannelActivity, forEachProbeChunk, type ProbeBatch } from '../sparsity/probe';
+import { addChannelMoments, channelSpread, forEachProbeChunk, type ChannelMoments, type ProbeBatch } from '../sparsity/probe';
 import type { NamedValues } from '../train/checkpoint';
+import type { MeasuredMeans } from './plan';
 
 export type LayerScores = Map<string, Float64Array>;
 
@@ -35,22 +41,45 @@ export function filterNorms(kernel: { shape: number[]; values: Float32Array }, p
   return norms;
 }
 
-/** Mean |activation| per channel at each prunable layer's activity node, over the probe batch. */
-export async function activityScores(spec: ModelSpec, weights: NamedValues, probe: ProbeBatch): Promise<LayerScores> {
+/** Per-channel statistics of every prunable layer's output over the probe batch, in inference mode. */
+export async function probeMoments(spec: ModelSpec, weights: NamedValues, probe: ProbeBatch): Promise<Map<string, ChannelMoments>> {
   const params = paramsFromValues(weights);
-  const sums = new Map<string, Float64Array>();
-  let elements = 0;
+  const moments = new Map<string, ChannelMoments>();
   try {
-    await forEachProbeChunk(spec, params, probe, async (features, size) => {
-      await addChannelActivity(spec, features, sums);
-      elements += size;
-    });
+    await forEachProbeChunk(spec, params, probe, (features) => addChannelMoments(spec, features, moments));
   } finally {
     disposeParams(params);
   }
-  // Divide by images only: spatial size is the same for all channels of a layer.
-  for (const acc of sums.values()) for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! / Math.max(1, elements);
-  return sums;
+  return moments;
+}
+
+/** spread or activity scores from probe statistics (activity: Σ|a| per image; the spatial size is the same for all channels of a layer). */
+export function scoresFromMoments(moments: Map<string, ChannelMoments>, criterion: 'spread' | 'activity', images: number): LayerScores {
+  const out: LayerScores = new Map();
+  for (const [layer, m] of moments) {
+    out.set(layer, criterion === 'spread' ? channelSpread(m) : Float64Array.from(m.absSum, (v) => v / Math.max(1, images)));
+  }
+  return out;
+}
+
+/** Whether a criterion is measured on the probe batch (and so needs one). */
+export function needsProbe(criterion: PruneCriterion): criterion is 'spread' | 'activity' {
+  return criterion === 'spread' || criterion === 'activity';
+}
+
+/** Scores, and for `spread` the channels' mean outputs (what a removed low-spread channel is replaced by). */
+export interface MeasuredImportance {
+  scores: LayerScores;
+  means?: MeasuredMeans;
+}
+
+export async function measureImportance(spec: ModelSpec, weights: NamedValues, criterion: PruneCriterion, probe?: ProbeBatch): Promise<MeasuredImportance> {
+  if (!needsProbe(criterion)) return { scores: await channelImportance(spec, weights, criterion) };
+  if (!probe) throw new Error(`The ${criterion} importance needs a probe batch.`);
+  const moments = await probeMoments(spec, weights, probe);
+  const scores = scoresFromMoments(moments, criterion, probe.shape[0]);
+  if (criterion !== 'spread') return { scores };
+  return { scores, means: new Map([...moments].map(([layer, m]) => [layer, m.mean])) };
 }
 
 export async function channelImportance(
@@ -59,9 +88,9 @@ export async function channelImportance(
   criterion: PruneCriterion,
   probe?: ProbeBatch,
 ): Promise<LayerScores> {
-  if (criterion === 'activity') {
-    if (!probe) throw new Error('Activity importance needs a probe batch.');
-    return activityScores(spec, weights, probe);
+  if (needsProbe(criterion)) {
+    if (!probe) throw new Error(`The ${criterion} importance needs a probe batch.`);
+    return scoresFromMoments(await probeMoments(spec, weights, probe), criterion, probe.shape[0]);
   }
   const scores: LayerScores = new Map();
   for (const layer of spec.prunable) {

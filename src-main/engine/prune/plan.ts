@@ -5,7 +5,7 @@
 import type { SelectionOptions } from '../../shared/prune-types';
 import type { ModelSpec } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
-import { channelConstants, foldTargets } from './fold';
+import { CONSTANT_TOLERANCE, channelConstants, foldTargets } from './fold';
 import { buildGroups, type GroupGraph } from './groups';
 import type { LayerScores } from './importance';
 import { selectGroups, type Selection } from './select';
@@ -18,20 +18,29 @@ export interface PrunePlan {
   result: ShrinkResult;
 }
 
-export function planPrune(spec: ModelSpec, weights: NamedValues, scores: LayerScores, opts: SelectionOptions): PrunePlan {
+/**
+ * Per prunable layer, the mean output of each channel on the probe batch. Given with the `spread`
+ * importance: a removed channel of low spread is replaced by its mean (folded like a constant)
+ * rather than by zero.
+ */
+export type MeasuredMeans = Map<string, Float64Array>;
+
+export function planPrune(spec: ModelSpec, weights: NamedValues, scores: LayerScores, opts: SelectionOptions, measured?: MeasuredMeans): PrunePlan {
   const graph = buildGroups(spec);
   const selection = selectGroups(graph, scores, opts, spec.prunable.map((p) => p.layer));
-  const constants = resolveConstants(spec, weights, graph, selection);
+  const constants = resolveConstants(spec, weights, graph, selection, measured);
   const result = shrinkModel(spec, weights, graph, selection.removed, constants);
   return { graph, selection, constants, result };
 }
 
 /**
- * Constants of the removed channels. A group holding a nonzero constant that cannot be folded
- * exactly is kept (restored), with the reason; restoring only adds channels, so the minimum per
- * layer still holds.
+ * Constants of the removed channels: by the weights (fold.ts: γ≈0 or a zero filter), else, when
+ * measured means are given, the channel's mean output on the probe batch where it is not negligible
+ * (> CONSTANT_TOLERANCE of the layer's largest |mean|; below that it is taken as 0, as a removed
+ * channel always was). A group holding a nonzero constant that cannot be folded exactly is kept
+ * (restored), with the reason; restoring only adds channels, so the minimum per layer still holds.
  */
-function resolveConstants(spec: ModelSpec, weights: NamedValues, graph: GroupGraph, selection: Selection): RemovedConstants {
+function resolveConstants(spec: ModelSpec, weights: NamedValues, graph: GroupGraph, selection: Selection, measured?: MeasuredMeans): RemovedConstants {
   const removedByLayer = new Map<string, number[]>();
   for (const g of selection.removed) {
     for (const m of graph.groups[g]!.members) removedByLayer.set(m.layer, [...(removedByLayer.get(m.layer) ?? []), m.channel]);
@@ -40,6 +49,13 @@ function resolveConstants(spec: ModelSpec, weights: NamedValues, graph: GroupGra
   for (const [layerName, channels] of removedByLayer) {
     const layer = spec.prunable.find((p) => p.layer === layerName)!;
     const found = channelConstants(spec, weights, layer, channels);
+    const means = measured?.get(layerName);
+    if (means) {
+      const largest = Math.max(0, ...Array.from(means, Math.abs));
+      for (const c of channels) {
+        if (!found.has(c) && Math.abs(means[c]!) > CONSTANT_TOLERANCE * largest) found.set(c, means[c]!);
+      }
+    }
     if (found.size === 0) continue;
     const targets = foldTargets(spec, layer);
     const ids = graph.spaceGroups.get(layerName)!;

@@ -9,7 +9,7 @@ import type { NamedValues } from '../train/checkpoint';
 import type { ModelName } from '../../shared/run-config';
 import type { SelectionOptions } from '../../shared/prune-types';
 import { buildGroups } from './groups';
-import { channelImportance, type LayerScores } from './importance';
+import { channelImportance, measureImportance, type LayerScores } from './importance';
 import { planPrune } from './plan';
 import { sizeReport } from './report';
 import { PruneInputError, selectGroups } from './select';
@@ -170,6 +170,32 @@ describe('constant channels are folded where exact, kept elsewhere', () => {
     expect(kept[0]!.keptBecause).toMatch(/padded convolution conv4/);
     const x = randomInput(spec, 2, 1);
     expect(maxAbsDiff(logits(spec, weights, x, 2), logits(plan.result.spec, plan.result.weights, x, 2))).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('spread pruning replaces a low-spread channel by its measured mean', () => {
+  it('lenet5: a nearly constant conv2 channel (small γ, β = 0.6) is folded as its probe mean, not dropped as 0', async () => {
+    const spec = buildModelSpec('lenet5', { inputShape: [28, 28, 1], classes: 10, width: 1, shortcut: 'A' });
+    const weights = randomWeights(spec, 4);
+    const gammas = weights.get('conv2.bn/gamma')!.values;
+    // 2e-3 of the largest γ: above the weights' constant rule (1e-3), so only the measurement finds it.
+    gammas[7] = 2e-3 * Math.max(...gammas);
+    weights.get('conv2.bn/beta')!.values[7] = 0.6;
+    const n = 64;
+    const probe = { x: randomInput(spec, n, 5), shape: [n, 28, 28, 1] as [number, number, number, number] };
+    const { scores, means } = await measureImportance(spec, weights, 'spread', probe);
+    const only7: LayerScores = new Map([...scores].map(([l, s]) => [l, l === 'conv2' ? Float64Array.from(s, (v, c) => (c === 7 ? 0 : 1)) : Float64Array.from(s, () => 1)]));
+    const select: SelectionOptions = { criterion: 'spread', scope: 'layer', threshold: 0.01, minChannels: 1, aggregate: 'max' };
+    const withMean = planPrune(spec, weights, only7, select, means);
+    const asZero = planPrune(spec, weights, only7, select);
+    expect(withMean.result.folded.map((f) => [f.layer, f.channel])).toEqual([['conv2', 7]]);
+    expect(withMean.result.folded[0]!.value).toBeCloseTo(means!.get('conv2')![7]!, 6);
+    expect(asZero.result.folded).toEqual([]);
+    const x = randomInput(spec, 3, 1);
+    const original = logits(spec, weights, x, 3);
+    const errMean = maxAbsDiff(original, logits(withMean.result.spec, withMean.result.weights, x, 3));
+    const errZero = maxAbsDiff(original, logits(asZero.result.spec, asZero.result.weights, x, 3));
+    expect(errMean).toBeLessThan(errZero / 10);
   });
 });
 

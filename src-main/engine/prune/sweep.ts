@@ -6,7 +6,7 @@ import type { SelectionOptions, SweepOptions, SweepPoint } from '../../shared/pr
 import type { ModelSpec } from '../../catalog/models/spec';
 import type { NamedValues } from '../train/checkpoint';
 import type { LayerScores } from './importance';
-import { planPrune } from './plan';
+import { planPrune, type MeasuredMeans } from './plan';
 import { layerWidths } from './report';
 import { totalCost } from '../../catalog/models/spec';
 
@@ -17,6 +17,7 @@ export async function sweepPoints(
   options: SweepOptions,
   accuracyOf: (spec: ModelSpec, weights: NamedValues) => Promise<number>,
   onPoint?: (done: number, total: number) => void,
+  measured?: MeasuredMeans,
 ): Promise<SweepPoint[]> {
   const byThreshold = options.thresholds !== undefined;
   const values = [...new Set(options.thresholds ?? options.ratios ?? [])].sort((a, b) => a - b);
@@ -29,7 +30,7 @@ export async function sweepPoints(
       minChannels: options.minChannels,
       ...(byThreshold ? { threshold: value } : { ratio: value }),
     };
-    const { result } = planPrune(spec, weights, scores, selection);
+    const { result } = planPrune(spec, weights, scores, selection, measured);
     const cost = totalCost(result.spec);
     const point: SweepPoint = {
       ...(byThreshold ? { threshold: value } : { ratio: value }),

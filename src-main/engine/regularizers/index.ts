@@ -8,6 +8,7 @@ import type { ModelSpec } from '../../catalog/models/spec';
 import { tf, type Tensor } from '../tf';
 import { groupLassoPenalty, l1Penalty, slimmingPenalty } from './baselines';
 import { ffrTerms } from './ffr';
+import { cachedFlowPlan } from '../../catalog/models/flow-plan';
 
 export interface RegularizerResult {
   /** Weighted term added to the loss. */
@@ -23,12 +24,14 @@ export function regularize(
   params: Params,
   features: Map<string, Tensor>,
 ): RegularizerResult {
-  const taps = spec.taps.map((name) => {
+  const measured = measuredFfr(config);
+  const plan = cachedFlowPlan(spec, measured.align);
+  const taps = plan.taps.map((name) => {
     const t = features.get(name);
     if (!t) throw new Error(`FFR tap "${name}" was not computed by the forward pass.`);
     return t;
   });
-  const { length, curvature } = ffrTerms(taps, measuredFfr(config));
+  const { length, curvature } = ffrTerms(taps, measured, plan.segments);
   let penalty: tf.Scalar;
   switch (config.regularizer) {
     case 'ffr':
@@ -38,7 +41,7 @@ export function regularize(
       penalty = tf.mul(l1Penalty(spec, params), config.lambda);
       break;
     case 'group-lasso':
-      penalty = tf.mul(groupLassoPenalty(spec, params), config.lambda);
+      penalty = tf.mul(groupLassoPenalty(spec, params, config.groupLassoGroup), config.lambda);
       break;
     case 'slimming':
       penalty = tf.mul(slimmingPenalty(spec, params), config.lambda);

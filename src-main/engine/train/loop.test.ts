@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultRunConfig, type RunConfig } from '../../shared/run-config';
+import { DEFAULT_FFR, defaultRunConfig, type RunConfig } from '../../shared/run-config';
 import { loadDataset, type Dataset } from '../data';
 import { buildModelSpec } from '../../catalog/models/builders';
 import { initialWeightValues } from '../models/init';
@@ -89,6 +89,30 @@ describe('training loop', () => {
     const b = readModelFile(resumed[0]!.checkpoint.path).weights;
     for (const [name, { values }] of a) expect(Array.from(b.get(name)!.values)).toEqual(Array.from(values));
     expect(resumed[0]!.metrics.testAccuracy).toBe(straight[1]!.metrics.testAccuracy);
+  });
+
+  it('the regularizer reaches the loss it differentiates: loss = CE + penalty, and the penalty moves the weights', async () => {
+    for (const [regularizer, extra] of [
+      ['ffr', { ffr: { ...DEFAULT_FFR, lambdaLength: 0.5, lambdaCurvature: 0 } }],
+      ['l1', { lambda: 1e-3 }],
+      ['group-lasso', { lambda: 1e-2 }],
+    ] as const) {
+      const records: EpochRecord[] = [];
+      const c = config({ epochs: 1, regularizer, ...extra });
+      await trainRun(c, ds, start(c), tmp(), { onEpoch: (r) => void records.push(r) });
+      const m = records[0]!.metrics;
+      expect(m.regLoss, regularizer).toBeGreaterThan(0);
+      expect(m.trainLoss, regularizer).toBeCloseTo(m.trainCrossEntropy + m.regLoss, 5);
+      if (regularizer === 'ffr') expect(m.regLoss).toBeCloseTo(0.5 * m.ffrLength, 5);
+      // Same seed, data and steps without the penalty: any difference in the weights is its gradient.
+      const plain: EpochRecord[] = [];
+      const n = config({ epochs: 1, regularizer: 'none' });
+      await trainRun(n, ds, start(n), tmp(), { onEpoch: (r) => void plain.push(r) });
+      const a = readModelFile(records[0]!.checkpoint.path).weights;
+      const b = readModelFile(plain[0]!.checkpoint.path).weights;
+      const moved = [...a].some(([name, w]) => w.values.some((v, i) => v !== b.get(name)!.values[i]));
+      expect(moved, regularizer).toBe(true);
+    }
   });
 
   it('cancellation stops between steps and records no partial epoch', async () => {

@@ -122,9 +122,13 @@ export function toMetrics(row: MetricsRow): EpochMetrics {
   });
 }
 
-/** The three per-channel distributions of a snapshot, stored together in `measures`. */
+/**
+ * The per-channel distributions of a snapshot, stored together in `measures`. `spread` is absent in
+ * snapshots recorded before it existed; their structured_sparsity was measured by activity.
+ */
 export const Measures = z.object({
   activity: MeasureStats,
+  spread: MeasureStats.optional(),
   gamma: MeasureStats.nullable(),
   filterNorm: MeasureStats,
 });
@@ -157,12 +161,16 @@ export function toSnapshot(row: SnapshotDbRow): SnapshotRow {
     kind: row.kind,
     channels: row.channels,
     structuredSparsity: row.structured_sparsity,
+    structuredMeasure: measures.spread ? 'spread' : 'activity',
     gammaSparsity: row.gamma_sparsity,
     normSparsity: row.norm_sparsity,
     unstructuredSparsity: row.unstructured_sparsity,
     segmentLength: row.segment_length,
     turningAngle: row.turning_angle,
-    ...measures,
+    activity: measures.activity,
+    spread: measures.spread ?? null,
+    gamma: measures.gamma,
+    filterNorm: measures.filterNorm,
   });
 }
 
@@ -178,7 +186,8 @@ export function snapshotColumns(s: LayerSnapshot): Omit<SnapshotDbRow, 'run_id' 
     unstructured_sparsity: s.unstructuredSparsity,
     segment_length: s.segmentLength,
     turning_angle: s.turningAngle,
-    measures: JSON.stringify({ activity: s.activity, gamma: s.gamma, filterNorm: s.filterNorm }),
+    // structured_sparsity is by spread exactly when spread is stored (structuredMeasure is derived on read).
+    measures: JSON.stringify({ activity: s.activity, ...(s.structuredMeasure === 'spread' && s.spread ? { spread: s.spread } : {}), gamma: s.gamma, filterNorm: s.filterNorm }),
   };
 }
 

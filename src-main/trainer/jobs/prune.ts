@@ -4,7 +4,7 @@
  * the prunes row from the result.
  */
 import { paramsFromValues, disposeParams } from '../../engine/models/init';
-import { channelImportance } from '../../engine/prune/importance';
+import { measureImportance, needsProbe } from '../../engine/prune/importance';
 import { planPrune } from '../../engine/prune/plan';
 import { sizeReport } from '../../engine/prune/report';
 import { evaluate } from '../../engine/train/evaluate';
@@ -27,9 +27,9 @@ export async function accuracyOf(spec: ModelSpec, weights: NamedValues, ds: Data
 
 export async function runPruneJob(p: ToolPayload<'prune'>, ctx: JobContext): Promise<ToolOutput<'prune'>> {
   const { ds, file } = await loadSource(p.config, p.modelPath, ctx);
-  const probe = p.selection.criterion === 'activity' ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
-  const scores = await channelImportance(file.spec, file.weights, p.selection.criterion, probe);
-  const plan = planPrune(file.spec, file.weights, scores, p.selection);
+  const probe = needsProbe(p.selection.criterion) ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
+  const { scores, means } = await measureImportance(file.spec, file.weights, p.selection.criterion, probe);
+  const plan = planPrune(file.spec, file.weights, scores, p.selection, means);
   ctx.post({ type: 'log', level: 'info', message: 'Evaluating the model before and after pruning.' });
   const before = await accuracyOf(file.spec, file.weights, ds);
   const pruned = await accuracyOf(plan.result.spec, plan.result.weights, ds);

@@ -1,5 +1,5 @@
 /** The `sweep` job: what-if pruning at several thresholds or ratios; nothing is written. */
-import { channelImportance } from '../../engine/prune/importance';
+import { measureImportance, needsProbe } from '../../engine/prune/importance';
 import { sweepPoints } from '../../engine/prune/sweep';
 import { probeBatch } from '../../engine/train/loop';
 import type { ToolOutput, ToolPayload } from '../protocol';
@@ -9,11 +9,17 @@ import { headOf, loadSource } from './source';
 
 export async function runSweepJob(p: ToolPayload<'sweep'>, ctx: JobContext): Promise<ToolOutput<'sweep'>> {
   const { ds, file } = await loadSource(p.config, p.modelPath, ctx);
-  const probe = p.options.criterion === 'activity' ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
-  const scores = await channelImportance(file.spec, file.weights, p.options.criterion, probe);
+  const probe = needsProbe(p.options.criterion) ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
+  const { scores, means } = await measureImportance(file.spec, file.weights, p.options.criterion, probe);
   const val = headOf(ds, ds.test, p.options.valLimit);
-  const points = await sweepPoints(file.spec, file.weights, scores, p.options, (spec, weights) => accuracyOf(spec, weights, ds, val), (done, total) =>
-    ctx.post({ type: 'log', level: 'info', message: `sweep point ${done}/${total}` }),
+  const points = await sweepPoints(
+    file.spec,
+    file.weights,
+    scores,
+    p.options,
+    (spec, weights) => accuracyOf(spec, weights, ds, val),
+    (done, total) => ctx.post({ type: 'log', level: 'info', message: `sweep point ${done}/${total}` }),
+    means,
   );
   return { points, evaluatedOn: val.count };
 }

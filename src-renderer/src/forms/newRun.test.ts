@@ -32,6 +32,17 @@ describe('the New-run form', () => {
     expect(submittedConfig(form)).toEqual(RunConfig.parse(defaultRunConfig({ model: 'mlp', dataset: { name: 'cifar10', dataDir: '/d' } })));
   });
 
+  it('submits the group-lasso group with group lasso only; a duplicated run keeps its group', () => {
+    const form = formFromConfig(defaultRunConfig());
+    setRegularizer(form, 'group-lasso');
+    expect(RunConfig.parse(submittedConfig(form))).toEqual(defaultRunConfig({ regularizer: 'group-lasso' }));
+    expect(submittedConfig(form)).toMatchObject({ regularizer: 'group-lasso', groupLassoGroup: 'channel' });
+    setRegularizer(form, 'l1');
+    expect(submittedConfig(form)).not.toHaveProperty('groupLassoGroup');
+    const duplicate = formFromConfig(defaultRunConfig({ regularizer: 'group-lasso', groupLassoGroup: 'filter' }));
+    expect(submittedConfig(duplicate)).toMatchObject({ regularizer: 'group-lasso', groupLassoGroup: 'filter' });
+  });
+
   it('a duplicated baseline run keeps its λ', () => {
     const form = formFromConfig(defaultRunConfig({ regularizer: 'l1', lambda: 0.3 }));
     expect(submittedConfig(form)).toMatchObject({ regularizer: 'l1', lambda: 0.3 });

@@ -8,10 +8,12 @@ import type { DatasetEntry } from '../../../src-main/shared/contract';
 import {
   DEFAULT_BASELINE_LAMBDA,
   DEFAULT_FFR,
+  DEFAULT_GROUP_LASSO_GROUP,
   defaultAugment,
   defaultLearningRate,
   isBaselineRegularizer,
   type FfrOptions,
+  type GroupLassoGroup,
   type ModelName,
   type RegularizerName,
   type RunConfig,
@@ -27,6 +29,7 @@ export interface RunForm extends Common {
   regularizer: RegularizerName;
   ffr: FfrOptions;
   lambda: number;
+  groupLassoGroup: GroupLassoGroup;
 }
 
 /** The form's values for a config: the defaults, or a run being duplicated. */
@@ -35,6 +38,7 @@ export function formFromConfig(config: RunConfig): RunForm {
     ...config,
     ffr: config.regularizer === 'ffr' ? { ...config.ffr } : { ...DEFAULT_FFR },
     lambda: 'lambda' in config ? config.lambda : DEFAULT_BASELINE_LAMBDA.l1,
+    groupLassoGroup: config.regularizer === 'group-lasso' ? config.groupLassoGroup : DEFAULT_GROUP_LASSO_GROUP,
   };
 }
 
@@ -61,10 +65,17 @@ function optionalInt(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** The config the form submits: the common settings and the chosen regularizer's weights only. */
+/** The config the form submits: the common settings and the chosen regularizer's settings only. */
 export function submittedConfig(form: RunForm): Record<string, unknown> {
-  const { ffr, lambda, trainLimit, testLimit, ...common } = form;
-  const weights = form.regularizer === 'ffr' ? { ffr } : isBaselineRegularizer(form.regularizer) ? { lambda } : {};
+  const { ffr, lambda, groupLassoGroup, trainLimit, testLimit, ...common } = form;
+  const weights =
+    form.regularizer === 'ffr'
+      ? { ffr }
+      : form.regularizer === 'group-lasso'
+        ? { lambda, groupLassoGroup }
+        : isBaselineRegularizer(form.regularizer)
+          ? { lambda }
+          : {};
   // Through JSON: drops undefined fields and detaches the submission from the reactive form.
   return JSON.parse(JSON.stringify({ ...common, trainLimit: optionalInt(trainLimit), testLimit: optionalInt(testLimit), ...weights })) as Record<string, unknown>;
 }

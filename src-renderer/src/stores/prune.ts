@@ -118,7 +118,7 @@ export const usePruneStore = defineStore('prune', () => {
         runId: runId.value,
         options: {
           selection: {
-            criterion: o.criterion ?? 'activity',
+            criterion: o.criterion ?? 'spread',
             scope: o.scope ?? 'layer',
             aggregate: o.aggregate ?? 'max',
             ...(o.minChannels ? { minChannels: o.minChannels } : {}),

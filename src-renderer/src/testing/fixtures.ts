@@ -28,8 +28,8 @@ export function metrics(epoch: number, over: Partial<EpochMetrics> = {}): EpochM
 const stats = { min: 0, median: 0.5, max: 1, histogram: { edges: [0, 0.5, 1], counts: [1, 1] }, values: [0, 1] };
 export function snap(layer: string, epoch: number, structured: number): SnapshotRow {
   return {
-    layer, epoch, kind: 'conv', channels: 4, structuredSparsity: structured, gammaSparsity: null, normSparsity: 0, unstructuredSparsity: 0,
-    segmentLength: 1, turningAngle: 0.5, activity: stats, gamma: null, filterNorm: stats,
+    layer, epoch, kind: 'conv', channels: 4, structuredSparsity: structured, structuredMeasure: 'spread', gammaSparsity: null, normSparsity: 0, unstructuredSparsity: 0,
+    segmentLength: 1, turningAngle: 0.5, activity: stats, spread: stats, gamma: null, filterNorm: stats,
   };
 }
 
@@ -46,7 +46,7 @@ export function details(r: Run, epochs: number[], layers = ['conv1', 'conv2']): 
 export function summary(r: Run, acc: number): RunSummary {
   return {
     runId: r.id, name: r.name, status: r.status, backend: 'cpu', epochs: r.epochsDone, error: null,
-    final: { trainLoss: 0.5, testAccuracy: acc, length: 1, curvature: 1 }, sparsity: { structured: 0.2, unstructured: 0 },
+    final: { trainLoss: 0.5, testAccuracy: acc, length: 1, curvature: 1 }, sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
     layers: [{ name: 'conv1', filters: 4, structuredSparsity: 0.25, unstructuredSparsity: 0 }], params: 1000, macs: 5000,
     executor: 'local', slurmJobId: null, slurmState: null,
   };
