@@ -84,10 +84,13 @@ describe.skipIf(skip !== null)(`ffr with --executor slurm${skip ? ` (skipped: ${
     }, 120_000, 200);
     const cancel = ffr(h, ['runs', 'cancel', runId, '--json']);
     expect(cancel.code, cancel.stderr).toBe(0);
-    expect(JSON.parse(cancel.stdout)).toMatchObject({ runId, cancelled: true, status: 'cancelled', executor: 'slurm' });
+    const answer = JSON.parse(cancel.stdout) as { slurmState: string };
+    expect(answer).toMatchObject({ runId, cancelled: true, status: 'cancelled', executor: 'slurm' });
+    // It waited for the job's end to be recorded too: scancel'd, or ended by the cancel file first.
+    expect(['CANCELLED', 'COMPLETED']).toContain(answer.slurmState);
     expect((await train.exited).code).toBe(130);
     const job = peek(h, (db) => db.prepare<[string], { job_id: string; state: string }>('SELECT job_id, state FROM slurm_jobs WHERE run_id = ?').get(runId))!;
-    expect(['CANCELLED', 'COMPLETED']).toContain(job.state);
+    expect(job.state).toBe(answer.slurmState);
     const again = ffr(h, ['runs', 'cancel', runId]);
     expect([again.code, again.stderr.trim()]).toEqual([1, `ffr: Run ${runId} is cancelled; only a queued or running run can be cancelled.`]);
   }, 180_000);

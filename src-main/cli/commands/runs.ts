@@ -6,10 +6,17 @@ import { isActiveStatus } from '../../shared/metrics';
 import { addExecutorOptions, executionFromFlags, type ExecutorFlags } from './executor-options';
 import { followRun } from './train';
 
-/** Waits until another process has recorded the run's end (a cancel it was asked for), at most `ms`. */
+/**
+ * Waits until the run's end is recorded (by whichever process follows it), and for a Slurm run its
+ * job's end too, at most `ms`.
+ */
 async function waitForEnd(app: App, runId: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
-  while (Date.now() < until && isActiveStatus(app.store.runs.require(runId).status)) await new Promise((r) => setTimeout(r, 250));
+  const ended = (): boolean => {
+    const run = app.store.runs.require(runId);
+    return !isActiveStatus(run.status) && (run.slurmJob === null || run.slurmJob.endedAt !== null);
+  };
+  while (Date.now() < until && !ended()) await new Promise((r) => setTimeout(r, 250));
 }
 
 export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
@@ -79,6 +86,7 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
         if (o.json) printJson(summary);
         else info(`Run ${id} ${summary.status} after ${summary.epochs} epochs`);
         if (outcome.status === 'failed') throw new Error(`Run ${id} failed: ${outcome.error}`);
+        if (outcome.status === 'interrupted') throw new Error(`Run ${id} was interrupted: ${outcome.error ?? 'it stopped before it finished'}`);
       }),
     );
 

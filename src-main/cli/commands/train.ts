@@ -234,6 +234,8 @@ export function registerTrain(program: Command, withApp: <T>(fn: (app: App) => P
         }
       }
       if (outcome.status === 'failed') throw new Error(`Run ${run.id} failed: ${outcome.error}`);
+      // A Slurm job that reached its time limit or lost its node: resumable, but not done.
+      if (outcome.status === 'interrupted') throw new Error(`Run ${run.id} was interrupted: ${outcome.error ?? 'it stopped before it finished'} Resume it with \`ffr runs resume ${run.id}\`.`);
       if (outcome.status === 'cancelled') process.exitCode = 130;
     }),
   );
