@@ -216,10 +216,15 @@ export class RunService {
     return !isActiveStatus(run.status) && this.jobs.isQueued(run.id) ? { ...run, status: 'queued' } : run;
   }
 
-  /** Queues a created run; resolves when it has finished. `slurm`: settings over the defaults. */
-  start(runId: string, request: Pick<ExecutionRequest, 'slurm'> = {}): Promise<RunOutcome> {
+  /**
+   * Queues a created run; resolves when it has finished. `executor` moves it (e.g. a study's runs,
+   * created before their executor is chosen); `slurm`: settings over the defaults.
+   */
+  start(runId: string, request: ExecutionRequest = {}): Promise<RunOutcome> {
     const run = this.store.runs.require(runId);
     if (run.status !== 'queued') throw new ConflictError(`Run ${runId} is ${run.status}; only a queued run can be started.`);
+    const execution = this.execution(runId, request);
+    if (request.executor && request.executor !== run.executor) this.store.runs.setExecutor(runId, request.executor);
     return this.jobs.submitRun(
       runId,
       {
@@ -229,7 +234,7 @@ export class RunService {
         checkpointDir: runCheckpointDir(this.paths, runId),
         start: this.initialStart(runId),
       },
-      this.execution(runId, request),
+      execution,
     );
   }
 
