@@ -20,6 +20,16 @@ function home(): string {
 }
 const fast = { FFR_SLURM_POLL_MS: '200', FFR_SLURM_STATE_POLL_MS: '500' };
 
+/** The id of the running run, once there is one (the database may not exist or be migrated yet). */
+function runningRun(h: string): string | undefined {
+  if (!fs.existsSync(`${h}/ffr.sqlite`)) return undefined;
+  try {
+    return peek(h, (db) => db.prepare<[], { id: string }>(`SELECT id FROM runs WHERE status = 'running'`).get()?.id);
+  } catch {
+    return undefined; // being created by the other process
+  }
+}
+
 describe('Slurm flags without a cluster', () => {
   it('refuses bad Slurm settings and Slurm flags without --executor slurm in one sentence, before any run is written', () => {
     const h = home();
@@ -35,10 +45,7 @@ describe('Slurm flags without a cluster', () => {
   it('`ffr runs cancel` of a local run another process trains: the owning host cancels it within seconds', async () => {
     const h = home();
     const train = startFfr(h, [...tinyTrainFlags({ epochs: 200, trainSize: 1200 }), '--json']);
-    const runId = await until('the run to start', () => {
-      if (!fs.existsSync(`${h}/ffr.sqlite`)) return undefined;
-      return peek(h, (db) => db.prepare<[], { id: string }>(`SELECT id FROM runs WHERE status = 'running'`).get()?.id);
-    }, 120_000, 200);
+    const runId = await until('the run to start', () => runningRun(h), 120_000, 200);
     const asked = Date.now();
     const cancel = ffr(h, ['runs', 'cancel', runId, '--json']);
     expect(cancel.code, cancel.stderr).toBe(0);
@@ -78,10 +85,7 @@ describe.skipIf(skip !== null)(`ffr with --executor slurm${skip ? ` (skipped: ${
   it('`ffr runs cancel` from another process cancels the job (scancel); the training command ends with 130', async () => {
     const h = home();
     const train = startFfr(h, [...tinyTrainFlags({ epochs: 60, trainSize: 1200 }), '--executor', 'slurm', '--json'], fast);
-    const runId = await until('the run to start', () => {
-      if (!fs.existsSync(`${h}/ffr.sqlite`)) return undefined;
-      return peek(h, (db) => db.prepare<[], { id: string }>(`SELECT id FROM runs WHERE status = 'running'`).get()?.id);
-    }, 120_000, 200);
+    const runId = await until('the run to start', () => runningRun(h), 120_000, 200);
     const cancel = ffr(h, ['runs', 'cancel', runId, '--json']);
     expect(cancel.code, cancel.stderr).toBe(0);
     const answer = JSON.parse(cancel.stdout) as { slurmState: string };

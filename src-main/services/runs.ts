@@ -145,7 +145,8 @@ export class RunService {
    */
   async create(input: NewRunInput): Promise<Run> {
     const config = await this.validConfig(input.config, input.base);
-    if (input.executor === 'slurm') this.slurmSettings(undefined, input.slurm);
+    // Checked before the run exists, and kept with it: whoever starts it submits it this way.
+    const slurmSettings = input.executor === 'slurm' ? this.slurmSettings(undefined, input.slurm) : undefined;
     return this.store.transaction(() => {
       let projectId: string | null;
       if (input.projectId !== undefined) projectId = input.projectId === null ? null : this.store.projects.require(input.projectId).id;
@@ -161,13 +162,15 @@ export class RunService {
         config,
         ...(input.startModel ? { startModel: input.startModel } : {}),
         ...(input.executor ? { executor: input.executor } : {}),
+        ...(slurmSettings ? { slurmSettings } : {}),
       });
     });
   }
 
   /**
-   * The settings of a Slurm submission: the previous attempt's (a resume) or the stored defaults,
-   * with `over` on top. Refuses on a host that cannot submit to Slurm.
+   * The settings of a Slurm submission: the previous attempt's (a resume), else those the run was
+   * created with, else the stored defaults; with `over` on top. Refuses on a host that cannot
+   * submit to Slurm.
    */
   private slurmSettings(previous: SlurmSettings | undefined, over: ExecutionRequest['slurm']): SlurmSettings {
     if (!this.jobs.slurmEnabled) throw new UserInputError('This host cannot submit Slurm jobs.', { field: 'executor' });
@@ -178,7 +181,7 @@ export class RunService {
   private execution(runId: string, request: ExecutionRequest = {}): Execution {
     const executor = request.executor ?? this.store.runs.executor(runId);
     if (executor === 'local') return { executor: 'local' };
-    const previous = this.store.slurmJobs.latest(runId)?.settings;
+    const previous = this.store.slurmJobs.latest(runId)?.settings ?? this.store.runs.slurmSettings(runId) ?? undefined;
     return { executor: 'slurm', slurm: slurmLaunchFor(this.store, this.paths, this.slurmSettings(previous, request.slurm)) };
   }
 

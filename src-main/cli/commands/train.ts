@@ -222,7 +222,7 @@ export function registerTrain(program: Command, withApp: <T>(fn: (app: App) => P
         ...(execution.slurm ? { slurm: execution.slurm } : {}),
       });
       info(`Run ${run.id}: ${o.model} on ${o.dataset}, regularizer ${o.regularizer}${executor === 'slurm' ? ', as a Slurm job' : ''}`);
-      const outcome = await followRun(app, run.id, app.runs.start(run.id, execution.slurm ? { slurm: execution.slurm } : {}), run.id);
+      const outcome = await followRun(app, run.id, app.runs.start(run.id), run.id);
       // The outcome wins over the stored row: on a full disk the final status may not have been written.
       const summary = { ...app.runs.summary(run.id), status: outcome.status, error: outcome.error };
       if (o.json) printJson(summary);

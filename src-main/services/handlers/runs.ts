@@ -18,7 +18,7 @@ export function runHandlers({ app, background }: HandlerContext): DomainHandlers
     'runs.validateConfig': ({ config }) => runs.check(config),
     'runs.create': async ({ projectId, name, config, executor, slurm }) => {
       const run = await runs.create({ ...(projectId !== undefined ? { projectId } : {}), ...(name ? { name } : {}), config, ...(executor ? { executor } : {}), ...(slurm ? { slurm } : {}) });
-      background(runs.start(run.id, slurm ? { slurm } : {}));
+      background(runs.start(run.id));
       return runs.live(store.runs.require(run.id));
     },
     'runs.cancel': ({ runId }) => ({ runId, cancelled: runs.cancel(runId) }),

@@ -106,8 +106,8 @@ describe.skipIf(skip !== null)(`Slurm executor on a real cluster${skip ? ` (skip
     // A setup line that fails before the trainer starts.
     const broken = await app.runs.create({ config: tinyConfig({ epochs: 3 }), executor: 'slurm', slurm: { setup: 'echo "module load cuda/99: no such module"; exit 7' } });
     const [a, b] = await Promise.all([
-      app.runs.start(crashing.id, { slurm: { setup: 'export FFR_TRAINER_CRASH_AFTER_EPOCH=1' } }),
-      app.runs.start(broken.id, { slurm: { setup: 'echo "module load cuda/99: no such module"; exit 7' } }),
+      app.runs.start(crashing.id),
+      app.runs.start(broken.id),
     ]);
     const ja = app.store.runs.require(crashing.id).slurmJob!;
     const jb = app.store.runs.require(broken.id).slurmJob!;

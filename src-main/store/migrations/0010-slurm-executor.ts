@@ -2,6 +2,8 @@
  * The Slurm executor (issue 15; docs/slurm.md):
  *
  * - `runs.executor`: where the run's trainer executes, `local` or `slurm`.
+ * - `runs.slurm_settings`: the Slurm job settings the run was created with (the defaults merged
+ *   with what it asked for), so whoever starts it (the CLI, the UI, a study) submits it the same way.
  * - `runs.cancel_requested_at`: a cancel asked for by another process (`ffr runs cancel` while
  *   `ffr serve` trains the run); the host that owns the run polls for it and cancels its trainer.
  * - `slurm_jobs`: one row per submission of a run (attempt 1, then one per resume): the job id,
@@ -21,6 +23,7 @@ export const migration0010: Migration = {
   up(db) {
     db.exec(`
       ALTER TABLE runs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm'));
+      ALTER TABLE runs ADD COLUMN slurm_settings TEXT;
       ALTER TABLE runs ADD COLUMN cancel_requested_at TEXT;
       ALTER TABLE run_locks ADD COLUMN slurm_job_id TEXT;
       CREATE TABLE slurm_jobs (

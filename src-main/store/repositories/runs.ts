@@ -18,9 +18,9 @@ import {
 import type { StoreContext } from '../context';
 import { StoreError, notFound, validate } from '../errors';
 import { newId } from '../ids';
-import { toJson } from '../json';
+import { fromJson, toJson } from '../json';
 import { processAlive, processRef } from '../processes';
-import { Executor } from '../../shared/executor';
+import { Executor, SlurmSettings } from '../../shared/executor';
 import { type CheckpointRow, RUN_SELECT, type RunRow, snapshotColumns, toCheckpoint, toRun } from './rows';
 
 /**
@@ -45,6 +45,8 @@ const NewRun = z.object({
   startModel: z.string().min(1).nullable().optional(),
   /** Where its trainer executes (default local). */
   executor: Executor.optional(),
+  /** A Slurm run's job settings (checked by the caller, merged over the defaults). */
+  slurmSettings: SlurmSettings.optional(),
 });
 export type NewRun = z.input<typeof NewRun>;
 
@@ -89,10 +91,13 @@ export class RunsRepository {
       this.ctx.db
         .prepare(
           `INSERT INTO runs (id, project_id, parent_run_id, kind, name, status, config, created_at, host_pid, host_start,
-                             start_model, executor)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+                             start_model, executor, slurm_settings)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now(), host.pid, host.startTicks, startModel, r.executor ?? 'local');
+        .run(
+          id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now(), host.pid, host.startTicks, startModel,
+          r.executor ?? 'local', r.slurmSettings ? toJson(r.slurmSettings) : null,
+        );
       return id;
     });
     return this.require(create.immediate());
@@ -363,6 +368,13 @@ export class RunsRepository {
     const row = this.ctx.db.prepare<[string], { executor: string }>('SELECT executor FROM runs WHERE id = ?').get(id);
     if (!row) throw notFound('run', id);
     return Executor.parse(row.executor);
+  }
+
+  /** The Slurm job settings the run was created with, or null (a local run, or none given). */
+  slurmSettings(id: string): SlurmSettings | null {
+    const row = this.ctx.db.prepare<[string], { slurm_settings: string | null }>('SELECT slurm_settings FROM runs WHERE id = ?').get(id);
+    if (!row) throw notFound('run', id);
+    return row.slurm_settings === null ? null : fromJson(SlurmSettings, row.slurm_settings, `Slurm settings of run "${id}"`);
   }
 
   setExecutor(id: string, executor: Executor): void {
