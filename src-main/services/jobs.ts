@@ -20,13 +20,14 @@
  *   take the host down.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { describeStorageError, StoreError, type Store } from '../store';
 import type { EventPayload, RunProgress } from '../shared/contract';
 import type { SlurmJob } from '../shared/executor';
 import type { EpochMetrics, RunStatus } from '../shared/metrics';
 import type { SlurmJobRecord } from '../store';
-import type { FinishedStatus } from '../shared/store-types';
+import type { EpochRecord, FinishedStatus } from '../shared/store-types';
 import { TrainerMessage, isFinalMessage, type TrainJob } from '../trainer/protocol';
 import type { SlurmLaunch, SlurmLauncher } from './slurm/launcher';
 import type { ExitVerdict, TrainerHandle, TrainerLauncher } from './trainer-launcher';
@@ -350,6 +351,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         if (isFinalMessage(parsed.data)) handle.send({ type: 'exit' });
       } catch (e) {
         // A store write failed: stop the trainer rather than train on without recording.
+        if (parsed.data.type === 'epoch') this.dropUnrecordedCheckpoint(runId, parsed.data.record);
         const what = parsed.data.type === 'epoch' ? `Recording epoch ${parsed.data.record.metrics.epoch} of the run` : 'Recording the run';
         settle('failed', `${what} failed: ${describeStorageError(e)}.`);
         handle.kill();
@@ -460,6 +462,21 @@ export class JobManager extends EventEmitter<JobEvents> {
       // A resume whose trainer failed before it started (a damaged checkpoint): the new reason
       // replaces the old attempt's error.
       this.store.runs.markResumeFailed(runId, error ?? 'The resumed run failed before it started.');
+    }
+  }
+
+  /**
+   * The checkpoint of an epoch that could not be recorded is referenced by nothing (the epoch's
+   * transaction rolled back): remove it. On a full disk that is what makes room for the run's
+   * final status.
+   */
+  private dropUnrecordedCheckpoint(runId: string, record: EpochRecord): void {
+    if (!record.checkpoint) return;
+    try {
+      if (this.store.checkpoints.list(runId).some((c) => c.epoch === record.metrics.epoch)) return;
+      fs.rmSync(record.checkpoint.path, { force: true });
+    } catch {
+      // Unreadable store or file: leave it; a resume only ever uses recorded checkpoints.
     }
   }
 

@@ -55,12 +55,22 @@ describe.skipIf(skip !== null)(`Slurm executor on a real cluster${skip ? ` (skip
     // Checkpoints are in the data directory, as for a local run (copied from the job folder).
     expect(b.checkpoints.map((c) => path.relative(app.paths.home, c.path))).toEqual([1, 2].map((e) => path.join('runs', slurm.id, 'checkpoints', `epoch-000${e}.ffrm`)));
     for (const c of b.checkpoints) expect(fs.statSync(c.path).size).toBe(c.bytes);
-    const job = b.run.slurmJob!;
-    expect(job).toMatchObject({ attempt: 1, state: 'COMPLETED', exitCode: 0, signal: 0 });
-    expect(slurmReport(job.jobId)).toEqual({ state: 'COMPLETED', exitCode: '0:0' });
-    expect(app.runs.summary(slurm.id)).toMatchObject({ executor: 'slurm', slurmJobId: job.jobId, slurmState: 'COMPLETED' });
+    const first = b.run.slurmJob!;
+    expect(first).toMatchObject({ attempt: 1, state: 'COMPLETED', exitCode: 0, signal: 0 });
+    expect(slurmReport(first.jobId)).toEqual({ state: 'COMPLETED', exitCode: '0:0' });
+    expect(app.runs.summary(slurm.id)).toMatchObject({ executor: 'slurm', slurmJobId: first.jobId, slurmState: 'COMPLETED' });
     expect(app.store.runLocks.holder(slurm.id)).toBeNull();
     console.log(`Slurm run of 2 tiny epochs: ${seconds.toFixed(1)} s from sbatch to recorded end`);
+
+    // Its pruned model's fine-tune trains where it trained: as a Slurm job, from the pruned model.
+    const { child } = await app.prunes.prune(slurm.id, { selection: { criterion: 'l2', scope: 'layer', ratio: 0.5, aggregate: 'max', minChannels: 1 }, finetuneEpochs: 1 });
+    expect(child).toMatchObject({ executor: 'slurm', kind: 'finetune' });
+    expect(await app.runs.start(child!.id)).toMatchObject({ status: 'completed' });
+    const finetune = app.store.runs.require(child!.id);
+    expect(finetune.slurmJob).toMatchObject({ attempt: 1, state: 'COMPLETED' });
+    const job = JSON.parse(fs.readFileSync(path.join(finetune.slurmJob!.jobDir, 'job.json'), 'utf8')) as { start: { from: string } };
+    expect(job.start.from).toBe('model');
+    expect(finetune.modelInfo!.params).toBeLessThan(b.run.modelInfo!.params);
   }, 180_000);
 
   it('cancels a running job (scancel), and resumes the run as a new job from its last checkpoint', async () => {
