@@ -4,13 +4,14 @@
  * the heatmap → compare the two → prune and fine-tune → export with verification.
  */
 import { expect, test } from '@playwright/test';
-import { open, served, startTinyRun } from './helpers';
+import { kneeIndex } from '../src-main/shared/knee';
+import { apiCall, open, served, startTinyRun } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
 test('project → FFR + baseline runs → live progress → heatmap → compare → prune + fine-tune → export', async ({ page }) => {
   test.setTimeout(420_000);
-  const { url } = served();
+  const { url, origin, token } = served();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
 
@@ -91,6 +92,14 @@ test('project → FFR + baseline runs → live progress → heatmap → compare 
   await page.getByTestId('run-sweep').click();
   await expect(page.getByTestId('prune-slider')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('proj-params')).toHaveText(/\d/);
+  // The sweep is measured on validation images with the unpruned reference on the same images, and
+  // the slider sits at its knee (the last point within 1 pt of that reference), not at the first point.
+  const [stored] = await apiCall<Array<{ reference: { split: string; accuracy: number }; points: Array<{ threshold: number; accuracy: number }> }>>(origin, token, 'prune.sweeps', { runId: ffrId });
+  expect(stored!.reference.split).toBe('val');
+  const expectedKnee = Math.max(0, kneeIndex(stored!.points, stored!.reference.accuracy));
+  await expect(page.getByTestId('prune-slider')).toHaveValue(String(expectedKnee));
+  await expect(page.getByTestId('sweep-reference')).toContainText('validation images');
+  await expect(page.getByTestId('sweep-history').locator('option')).toHaveCount(1);
   await page.getByTestId('prune-slider').fill('3');
   await expect(page.getByTestId('prune-point')).toHaveText('0.02');
   await page.getByTestId('finetune-epochs').fill('1');

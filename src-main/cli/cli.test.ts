@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeImageFolderFixture } from '../catalog/datasets/testing/fixtures';
 import { DEFAULT_FFR } from '../shared/run-config';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -86,8 +87,27 @@ describe('ffr CLI', () => {
     const r = ffr('dataset', 'inspect', '--dataset', 'mnist', '--json');
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
-    expect(d).toMatchObject({ dataset: 'mnist', shape: [28, 28, 1], classes: 10, train: 8000, test: 2000 });
-    expect(d.classCounts.train.reduce((a: number, b: number) => a + b, 0)).toBe(8000);
+    // The default validation share (10 % of the 8,000 training digits) is held out of train.
+    expect(d).toMatchObject({ dataset: 'mnist', shape: [28, 28, 1], classes: 10, train: 7200, val: 800, test: 2000 });
+    expect(d.train + d.val + d.test).toBe(10_000);
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+    expect([sum(d.classCounts.train), sum(d.classCounts.val), sum(d.classCounts.test)]).toEqual([7200, 800, 2000]);
+    const other = JSON.parse(ffr('dataset', 'inspect', '--dataset', 'mnist', '--val-fraction', '0.25', '--json').stdout);
+    expect([other.train, other.val]).toEqual([6000, 2000]);
+    const zero = ffr('dataset', 'inspect', '--dataset', 'mnist', '--val-fraction', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.stderr.trim()).toBe('ffr: --val-fraction must be more than 0 (0 leaves the validation set empty), got 0.');
+  });
+
+  it('refuses a run whose image folder leaves the test set empty, before any row exists', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-three-'));
+    writeImageFolderFixture(dir, { classes: ['a', 'b'], perClass: 3 });
+    const before = rowCounts();
+    const r = ffr('train', '--model', 'mlp', '--dataset', 'folder', '--data-dir', dir, '--epochs', '1', '--backend', 'cpu', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^ffr: Image folder .* leaves the test set empty .*; add images or give a test split\.$/);
+    expect(rowCounts()).toEqual(before);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('train --json prints one JSON document and stores the run, its metrics and snapshots', () => {
@@ -96,6 +116,7 @@ describe('ffr CLI', () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ status: 'completed', backend: 'cpu', epochs: 2 });
     expect(out.final.testAccuracy).toBeGreaterThan(0.5);
+    expect(out.final.valAccuracy).toBeGreaterThan(0.5);
     expect(out.final.length).toBeGreaterThan(0);
     expect(out.layers.map((l: { name: string }) => l.name)).toEqual(['fc1', 'fc2']);
     expect(out.sparsity.structured).toBeGreaterThanOrEqual(0);

@@ -11,6 +11,7 @@ import { registerPrune } from './commands/prune';
 import { registerRuns } from './commands/runs';
 import { registerServe } from './commands/serve';
 import { registerSlurm } from './commands/slurm';
+import { registerStudy } from './commands/study';
 import { registerTrain } from './commands/train';
 import { dropOutputWhenPipeCloses } from './output';
 import { VERSION } from '../shared/version';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerRuns(program, withApp);
   registerPrune(program, withApp);
   registerExport(program, withApp);
+  registerStudy(program, withApp);
   registerDemo(program, withApp);
   registerServe(program);
   registerSlurm(program, withApp);

@@ -161,6 +161,18 @@ describe('ffr prune / sweep / export', () => {
       store.close();
     }
 
+    const sweep = ffr('prune', 'sweep', runId, '--thresholds', '0.9,0.1,0.5,0', '--criterion', 'l1', '--json');
+    const v = json<{ reference: { split: string; accuracy: number; images: number }; points: Array<{ threshold: number; params: number; accuracy: number }> }>(sweep);
+    expect(v.points.map((x) => x.threshold)).toEqual([0, 0.1, 0.5, 0.9]);
+    // Measured on the validation split, the reference on the same images as the points: threshold 0
+    // removes nothing (no filter has an L1 norm of 0) and so equals the reference exactly.
+    const run = json<{ metrics: Array<{ valAccuracy: number }> }>(ffr('runs', 'show', runId, '--json'));
+    expect(v.reference).toEqual({ split: 'val', accuracy: run.metrics.at(-1)!.valAccuracy, images: 10 });
+    expect(v.points[0]!.params).toBe(p.params.before);
+    expect(v.points[0]!.accuracy).toBe(v.reference.accuracy);
+    expect(sweep.stderr).toContain('sweep: point 4/4');
+    expect(count('sweeps')).toBe(2);
+
     for (const format of ['onnx', 'tfjs']) {
       const out = path.join(outside, `out-${format}`);
       const e = json<{ format: string; files: string[]; params: number; verified: boolean; maxAbsDiff: number }>(

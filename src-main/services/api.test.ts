@@ -99,14 +99,15 @@ describe('api dispatcher', () => {
     expect(synthetic.ref).toEqual({ name: 'synthetic', shape: [28, 28, 1], classes: 10, trainSize: 512, testSize: 128 });
     expect(app.launches).toBe(before); // no trainer, no data read
     const d = await api.call('datasets.describe', { datasetId: 'builtin:synthetic' });
-    expect(d).toMatchObject({ shape: synthetic.shape, classes: synthetic.classes, train: synthetic.trainCount, test: synthetic.testCount });
+    // The listed training count is the whole split; a description holds the default validation share out of it.
+    expect(d).toMatchObject({ shape: synthetic.shape, classes: synthetic.classes, train: synthetic.trainCount - 51, val: 51, test: synthetic.testCount });
     expect(d.classCounts.train.reduce((a, b) => a + b, 0)).toBe(d.train);
   });
 
   it('reads a dataset once per action, in a trainer: describe and samples together, an import and its grid', async () => {
     let before = app.launches;
     const { description, samples } = await api.call('datasets.inspect', { datasetId: 'builtin:mnist', perClass: 2, scale: 1 });
-    expect(description.train).toBe(8000);
+    expect([description.train, description.val, description.test]).toEqual([7200, 800, 2000]);
     expect(samples.samples).toHaveLength(20);
     expect(samples.samples[0]!.dataUrl).toMatch(/^data:image\/png;base64,iVBOR/);
     expect(app.launches - before).toBe(1);
@@ -122,7 +123,8 @@ describe('api dispatcher', () => {
       const entry = await api.call('datasets.register', { kind: 'folder', dataDir: dir });
       expect(entry).toMatchObject({ classes: 2, classNames: ['cat', 'dog'], trainCount: 8, testCount: 2, augmentable: true });
       const grid = await api.call('datasets.inspect', { datasetId: entry.id, ...DATASET_GRID_SAMPLES });
-      expect(grid.samples.samples).toHaveLength(8); // 4 training images of each class, fewer than 6
+      // 4 training images of each class, fewer than 6, less the one image the default validation share holds out.
+      expect(grid.samples.samples).toHaveLength(7);
       expect(app.launches - before).toBe(1);
       await api.call('datasets.delete', { datasetId: entry.id });
     } finally {

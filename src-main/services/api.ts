@@ -22,6 +22,7 @@ import { projectHandlers } from './handlers/projects';
 import { pruneHandlers } from './handlers/prune';
 import { runHandlers } from './handlers/runs';
 import { slurmHandlers } from './handlers/slurm';
+import { studyHandlers } from './handlers/studies';
 import type { HandlerContext, Handlers } from './handlers/types';
 
 export type DispatchReply = { ok: true; result: unknown } | { ok: false; error: ApiErrorBody };
@@ -65,7 +66,11 @@ export function createApi(app: App, options: ApiOptions): Api {
       p.catch((e: unknown) => events.emit('log', { runId: null, level: 'error', message: toErrorBody(e).message }));
     },
     toolLog: (runId) => (message) => events.emit('log', { runId, level: 'info', message }),
+    emit: (event, payload) => events.emit(event, payload),
   };
+  // A study's progress as contract events (the study service is not the job manager's).
+  const onStudyProgress = (p: Parameters<typeof events.emit<'study-progress'>>[1]): void => events.emit('study-progress', p);
+  app.studies.on('progress', onStudyProgress);
   const handlers: Handlers = {
     ...appHandlers(ctx),
     ...projectHandlers(ctx),
@@ -74,6 +79,7 @@ export function createApi(app: App, options: ApiOptions): Api {
     ...pruneHandlers(ctx),
     ...exportHandlers(ctx),
     ...slurmHandlers(ctx),
+    ...studyHandlers(ctx),
   };
 
   async function dispatch(method: string, rawParams: unknown): Promise<DispatchReply> {
@@ -109,6 +115,9 @@ export function createApi(app: App, options: ApiOptions): Api {
     },
     subscribe: (listener) => events.subscribe(listener),
     warmUp: () => appInfo.warmUp(),
-    dispose: () => events.dispose(),
+    dispose: () => {
+      app.studies.off('progress', onStudyProgress);
+      events.dispose();
+    },
   };
 }

@@ -11,6 +11,7 @@ import { ProjectService } from './projects';
 import { PruneService } from './prune';
 import { RunService } from './runs';
 import { SlurmLauncher } from './slurm/launcher';
+import { StudyService, localExecutor, type RunExecutor } from './studies';
 import { ToolRunner } from './tools';
 import { nodeTrainerLauncher, type TrainerLauncher } from './trainer-launcher';
 
@@ -32,6 +33,8 @@ export interface AppOptions {
    * so a restarted host records the rest of their runs.
    */
   pickUpSlurmJobs?: boolean;
+  /** How a study's runs are trained (default: in this host's job manager, `localExecutor`). */
+  executor?: (runs: RunService) => RunExecutor;
 }
 
 export interface App {
@@ -45,6 +48,7 @@ export interface App {
   runs: RunService;
   prunes: PruneService;
   exports: ExportService;
+  studies: StudyService;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,8 @@ export function createApp(options: AppOptions = {}): App {
   if (options.pickUpSlurmJobs) runs.pickUpSlurmJobs();
   const prunes = new PruneService(store, tools, runs, paths);
   const exports = new ExportService(store, tools, prunes, paths);
+  // The executor decides how a study's runs train; everything else about a study is the same.
+  const studies = new StudyService(store, runs, prunes, (options.executor ?? localExecutor)(runs));
   return {
     paths,
     store,
@@ -91,8 +97,12 @@ export function createApp(options: AppOptions = {}): App {
     runs,
     prunes,
     exports,
+    studies,
     async close() {
-      await Promise.all([jobs.shutdown(), tools.shutdown()]);
+      // Studies first: they must see their runs stop as a shutdown (interrupted), not a failure.
+      await studies.shutdown(async () => {
+        await Promise.all([jobs.shutdown(), tools.shutdown()]);
+      });
       store.close();
     },
   };

@@ -20,7 +20,7 @@ import {
   type DatasetSamples,
   type SampleRequest,
 } from '../shared/contract';
-import { AUGMENTABLE, FOLDER_DEFAULT_SHAPE, SYNTHETIC_DEFAULTS, completeDatasetRef, type DatasetRef, type ImageShape } from '../shared/run-config';
+import { AUGMENTABLE, DEFAULT_VAL_FRACTION, FOLDER_DEFAULT_SHAPE, SYNTHETIC_DEFAULTS, completeDatasetRef, type DatasetRef, type ImageShape } from '../shared/run-config';
 import type { Dataset } from '../shared/store-types';
 import type { Store } from '../store';
 import { UserInputError } from './errors';
@@ -124,7 +124,8 @@ export class DatasetService {
       shape: description.shape,
       classes: description.classes,
       classNames: description.classNames,
-      trainCount: description.train,
+      // The whole training split: a run holds its own validation share out of it.
+      trainCount: description.train + description.val,
       testCount: description.test,
     });
     return { ...d, builtin: false, ref: registeredRef(d), augmentable };
@@ -159,7 +160,7 @@ export class DatasetService {
     const key = `${JSON.stringify(ref)}|${JSON.stringify(samples)}`;
     const hit = o.fresh ? undefined : this.reads.get(key);
     this.reads.delete(key);
-    const read = hit ?? this.tools.run({ kind: 'dataset', payload: { ref, samples } });
+    const read = hit ?? this.tools.run({ kind: 'dataset', payload: { ref, samples, valFraction: DEFAULT_VAL_FRACTION } });
     this.reads.set(key, read);
     read.catch(() => {
       if (this.reads.get(key) === read) this.reads.delete(key);

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PruneView, SweepView } from '../shared/contract';
-import { PruneOptions, PruneReport, SweepOptions, SweepPoint } from '../shared/prune-types';
-import { DEFAULT_IMPORTANCE } from '../shared/run-config';
+import { PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference } from '../shared/prune-types';
+import { DEFAULT_IMPORTANCE, DEFAULT_VAL_FRACTION } from '../shared/run-config';
 import type { Prune, Run, Sweep } from '../shared/store-types';
 import type { Store } from '../store';
 import { ConflictError, NotFoundError, UserInputError } from './errors';
@@ -96,6 +96,8 @@ export class PruneService {
       ...source.run.config,
       epochs: options.finetuneEpochs,
       lr: options.finetuneLr ?? source.run.config.lr / 10,
+      // The parent's validation set (a run stored before validation splits existed gets the default).
+      valFraction: source.run.config.valFraction || DEFAULT_VAL_FRACTION,
       // Fine-tuning recovers accuracy; the regularizer has done its work, so it trains on cross-entropy.
       regularizer: 'none',
     };
@@ -143,14 +145,24 @@ export class PruneService {
     return this.store.prunes.listBySource(runId).map((p) => this.view(p.id));
   }
 
-  /** Sensitivity sweep of a completed run; stored with the run. */
-  async sweep(runId: string, rawOptions: unknown, onLog?: (m: string) => void): Promise<SweepView> {
+  /**
+   * Sensitivity sweep of a completed run, on its validation set (the reference and every point on
+   * the same images); stored with the run, beside its earlier sweeps. `onProgress` hears each point.
+   */
+  async sweep(runId: string, rawOptions: unknown, onLog?: (m: string) => void, onProgress?: (done: number, total: number) => void): Promise<SweepView> {
     const source = this.sourceOf(runId);
     const parsed = SweepOptions.safeParse(withDefaultCriterion(rawOptions, null, source.run));
     if (!parsed.success) throw new UserInputError(`Invalid sweep option ${firstIssue(parsed.error)}.`);
     const options = parsed.data;
-    const { points } = await this.tools.run({ kind: 'sweep', payload: { config: source.run.config, modelPath: source.checkpoint, options } }, onLog);
-    return sweepView(this.store.sweeps.create({ sourceRunId: runId, options, points }));
+    if (source.run.config.valFraction === 0) {
+      throw new ConflictError(`Run ${runId} has no validation set (it was trained before validation splits existed); a sweep measures on validation images only, so train it again to sweep it.`);
+    }
+    const { points, reference } = await this.tools.run(
+      { kind: 'sweep', payload: { config: source.run.config, modelPath: source.checkpoint, options } },
+      onLog,
+      onProgress,
+    );
+    return sweepView(this.store.sweeps.create({ sourceRunId: runId, options, points, reference }));
   }
 
   /** The stored sweeps of a run, newest first. */
@@ -161,5 +173,12 @@ export class PruneService {
 }
 
 function sweepView(s: Sweep): SweepView {
-  return { sweepId: s.id, sourceRunId: s.sourceRunId, options: s.options, points: SweepPoint.array().parse(s.points), createdAt: s.createdAt };
+  return {
+    sweepId: s.id,
+    sourceRunId: s.sourceRunId,
+    options: s.options,
+    points: SweepPoint.array().parse(s.points),
+    reference: s.reference === null ? null : SweepReference.parse(s.reference),
+    createdAt: s.createdAt,
+  };
 }

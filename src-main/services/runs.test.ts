@@ -117,7 +117,7 @@ describe('run service across host restarts', () => {
     const run = await app.runs.create({ config: tinyRunConfig({ epochs: 3 }) });
     app.store.runs.markRunning(run.id, { backend: 'cpu' });
     const file = path.join(app.paths.runsDir, run.id, 'checkpoints', 'epoch-0001.ffrm');
-    app.store.runs.recordEpoch(run.id, { metrics: { epoch: 1, trainLoss: 1, trainCrossEntropy: 1, trainAccuracy: 0.5, testLoss: 1, testAccuracy: 0.5, ffrLength: 0, ffrCurvature: 0, regLoss: 0, lr: 0.1, seconds: 1 }, snapshots: [], checkpoint: { path: file, bytes: 10 } });
+    app.store.runs.recordEpoch(run.id, { metrics: { epoch: 1, trainLoss: 1, trainCrossEntropy: 1, trainAccuracy: 0.5, valLoss: null, valAccuracy: null, testLoss: 1, testAccuracy: 0.5, ffrLength: 0, ffrCurvature: 0, regLoss: 0, lr: 0.1, seconds: 1 }, snapshots: [], checkpoint: { path: file, bytes: 10 } });
     app.store.runs.markFinished(run.id, 'failed', 'The trainer process exited with code 3 before finishing.');
     expect(() => app.runs.resume(run.id)).toThrow(
       `Run ${run.id} cannot be resumed: none of its 1 checkpoint(s) is intact (Model file ${file} cannot be read: it does not exist); restore the files, or duplicate the run to train it again.`,

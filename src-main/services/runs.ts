@@ -77,6 +77,7 @@ export class RunService {
       header = await readDatasetHeader(config.dataset, {
         ...(config.trainLimit ? { trainLimit: config.trainLimit } : {}),
         ...(config.testLimit ? { testLimit: config.testLimit } : {}),
+        valFraction: config.valFraction,
       });
     } catch (e) {
       if (e instanceof DatasetError) throw new UserInputError(e.message, { field: 'dataset' });
@@ -110,6 +111,8 @@ export class RunService {
   async check(input: RunConfigInput, base?: RunConfig): Promise<ConfigValidation> {
     const parsed = RunConfig.safeParse(completeRunConfig(input, base));
     if (!parsed.success) return { ok: false, errors: schemaErrors(parsed.error) };
+    // 0 is how runs stored before the validation split read back; a new run must validate on something.
+    if (parsed.data.valFraction === 0) return { ok: false, errors: { valFraction: 'Must be more than 0: 0 leaves the validation set empty.' } };
     try {
       await this.checkDataAndModel(parsed.data);
       return { ok: true, config: parsed.data };
@@ -390,7 +393,7 @@ export class RunService {
       epochs: run.epochsDone,
       error: run.error,
       final: last
-        ? { trainLoss: last.trainLoss, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
+        ? { trainLoss: last.trainLoss, valAccuracy: last.valAccuracy, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
         : null,
       sparsity: summarizeSparsity(snapshots),
       layers: snapshots.map((s) => ({

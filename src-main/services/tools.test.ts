@@ -17,7 +17,7 @@ describe('tool jobs, host side', () => {
   });
 
   it('refuses an answer to another kind of job', async () => {
-    const t = scripted([{ type: 'result', result: { kind: 'sweep', value: { points: [], evaluatedOn: 0 } } }, { type: 'done', status: 'completed' }]);
+    const t = scripted([{ type: 'result', result: { kind: 'sweep', value: { points: [], evaluatedOn: 0, reference: { split: 'val', accuracy: 1, images: 0 } } } }, { type: 'done', status: 'completed' }]);
     await expect(new ToolRunner(t.launcher).run({ kind: 'backends', payload: {} })).rejects.toThrow('The backends job answered as a sweep job.');
   });
 
@@ -29,7 +29,7 @@ describe('tool jobs, host side', () => {
 
   it('keeps the code of a failure on the job’s input, and reports a crash with its reason', async () => {
     const failed = scripted([{ type: 'failed', error: 'CIFAR-10 file x has label 12 at byte 0.', code: 'invalid-input' }]);
-    const e = await new ToolRunner(failed.launcher).run({ kind: 'dataset', payload: { ref: { name: 'mnist' }, samples: null } }).catch((x: unknown) => x);
+    const e = await new ToolRunner(failed.launcher).run({ kind: 'dataset', payload: { ref: { name: 'mnist' }, samples: null, valFraction: 0.1 } }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(ServiceError);
     expect(e).toMatchObject({ code: 'invalid-input', message: 'CIFAR-10 file x has label 12 at byte 0.' });
     const crashed = scripted([], { exitWithout: 3 });

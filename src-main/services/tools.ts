@@ -13,6 +13,8 @@ import type { TrainerHandle, TrainerLauncher } from './trainer-launcher';
 export interface ToolRunOptions {
   /** Stop the trainer and fail the job after `ms`; `why` says what may be hanging. */
   timeout?: { ms: number; why: string };
+  /** The job's `tool-progress` messages (a sweep's points done of total). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export class ToolRunner {
@@ -32,8 +34,8 @@ export class ToolRunner {
   }
 
   /** Runs one tool job to its end; rejects with the trainer's sentence when it fails or crashes. */
-  run<K extends ToolKind>(job: ToolJobOf<K>, onLog?: (message: string) => void): Promise<ToolOutput<K>> {
-    return this.start(job, onLog, {}).result;
+  run<K extends ToolKind>(job: ToolJobOf<K>, onLog?: (message: string) => void, onProgress?: (done: number, total: number) => void): Promise<ToolOutput<K>> {
+    return this.start(job, onLog, onProgress ? { onProgress } : {}).result;
   }
 
   /**
@@ -79,6 +81,7 @@ export class ToolRunner {
           if (m.result.kind !== job.kind) settle(`The ${job.kind} job answered as a ${m.result.kind} job.`);
           else value = m.result.value as ToolOutput<K>;
         } else if (m.type === 'log') onLog?.(m.message);
+        else if (m.type === 'tool-progress') options.onProgress?.(m.done, m.total);
         else if (m.type === 'progress') onLog?.(`epoch ${m.epoch} step ${m.step}/${m.steps} loss ${m.loss.toFixed(4)}`);
         if (isFinalMessage(m)) {
           if (m.type === 'failed') settle(m.error, m.code);

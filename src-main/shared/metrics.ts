@@ -11,6 +11,12 @@ export const EpochMetrics = z.object({
   trainLoss: z.number(),
   trainCrossEntropy: z.number(),
   trainAccuracy: z.number(),
+  /**
+   * Loss and accuracy on the validation set held out of the training split (null in runs without
+   * one: stored before it existed). What automatic choices use; test is reported beside it.
+   */
+  valLoss: z.number().nullable().default(null),
+  valAccuracy: z.number().nullable().default(null),
   testLoss: z.number(),
   testAccuracy: z.number(),
   /** Unweighted FFR terms, mean over batches; computed for every run so baselines can be compared. */

@@ -93,8 +93,11 @@ export const PruneReport = z.object({
   groups: z.array(GroupRow),
   groupCount: z.number().int(),
   folded: z.array(FoldRow),
+  /** On the test split (reported, never used to choose). */
   accuracy: z.object({ before: z.number(), pruned: z.number(), finetuned: z.number().nullable() }),
   evaluatedOn: z.number().int(),
+  /** The same on the run's validation set (null for runs without one, and prunes stored before it existed). */
+  validation: z.object({ before: z.number(), pruned: z.number(), images: z.number().int() }).nullable().default(null),
   sourceCheckpoint: z.string(),
   sourceEpoch: z.number().int(),
 });
@@ -108,13 +111,28 @@ export const SweepOptions = z
     minChannels: z.number().int().min(1),
     thresholds: z.array(z.number().min(0)).min(1).optional(),
     ratios: z.array(z.number().min(0).max(1)).min(1).optional(),
-    /** Test images used as the validation subset. */
+    /**
+     * At most this many images of the run's validation set (held out of its training split) are
+     * measured: the unpruned reference and every point on the same images. Never the test set.
+     */
     valLimit: z.number().int().min(1),
   })
   .refine((o) => (o.thresholds === undefined) !== (o.ratios === undefined), {
     message: 'give exactly one of thresholds or ratios',
   });
 export type SweepOptions = z.infer<typeof SweepOptions>;
+
+/**
+ * What a sweep's points are compared with: the unpruned model measured on exactly the same images
+ * (a point that removes nothing has exactly this accuracy).
+ */
+export const SweepReference = z.object({
+  split: z.literal('val'),
+  accuracy: z.number(),
+  /** How many images of the split (its first ones). */
+  images: z.number().int().min(0),
+});
+export type SweepReference = z.infer<typeof SweepReference>;
 
 export const SweepPoint = z.object({
   threshold: z.number().optional(),

@@ -112,6 +112,9 @@ export const FfrOptions = z.object({
 });
 export type FfrOptions = z.infer<typeof FfrOptions>;
 
+/** A share of the training split held out for validation. */
+export const ValFraction = z.number().min(0).max(0.5);
+
 /**
  * What one group of the group-lasso baseline holds, per output channel of a prunable layer:
  * - channel (default): the filter (its kernel slice and bias) with its BN γ and β: everything that
@@ -137,6 +140,12 @@ const RunConfigCommon = z.object({
   dataset: DatasetRef,
   trainLimit: z.number().int().positive().optional(),
   testLimit: z.number().int().positive().optional(),
+  /**
+   * Share of the training split held out as the validation set (seeded, stratified, the same images
+   * for every run of a dataset; docs/datasets.md). Sweeps, thresholds and every automatic choice are
+   * made on it, never on the test set. 0 only in runs stored before the split existed.
+   */
+  valFraction: ValFraction.default(0),
   /** Pad-4 random crop + horizontal flip (CIFAR-style data only). */
   augment: z.boolean(),
   epochs: z.number().int().min(1).max(10_000),
@@ -252,11 +261,15 @@ export function defaultAugment(dataset: DatasetName): boolean {
  * and every partial config a caller sends (completeRunConfig) start from this. Chosen to show the
  * FFR effect on bundled MNIST in a few epochs on two CPU cores (docs/ffr.md for the FFR weights).
  */
+/** The validation share of new runs (`--val-fraction`, the New-run form): defined here only. */
+export const DEFAULT_VAL_FRACTION = 0.1;
+
 const DEFAULT_CONFIG: RunConfig = {
   model: 'lenet5',
   width: 1,
   shortcut: 'A',
   dataset: { name: 'mnist' },
+  valFraction: DEFAULT_VAL_FRACTION,
   augment: defaultAugment('mnist'),
   epochs: 3,
   batchSize: 64,

@@ -183,6 +183,8 @@ export const Sweep = z.object({
   sourceRunId: z.string(),
   options: JsonObject,
   points: z.array(JsonObject),
+  /** The unpruned model on the points' images (null for sweeps stored before it was recorded). */
+  reference: JsonObject.nullable(),
   createdAt: Timestamp,
 });
 export type Sweep = z.infer<typeof Sweep>;

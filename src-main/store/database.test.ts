@@ -12,6 +12,9 @@ import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { epochRecord, removeDir, tempDbFile } from './testing/fixtures';
 
+/** The schema version the code knows (every migration applied). */
+const LATEST = latestVersion(MIGRATIONS);
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const dirs: string[] = [];
@@ -46,7 +49,7 @@ describe('openDatabase', () => {
     const db = openDatabase(file);
     try {
       expect(fs.existsSync(file)).toBe(true);
-      expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
+      expect(schemaVersion(db)).toBe(LATEST);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -62,6 +65,8 @@ describe('openDatabase', () => {
         'runs',
         'settings',
         'slurm_jobs',
+        'studies',
+        'study_points',
         'sweeps',
       ]);
       expect(indexes(db)).toEqual(expect.arrayContaining(['runs_project_created', 'runs_parent', 'prunes_child']));
@@ -89,7 +94,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const db = new Database(file);
-    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: latestVersion(MIGRATIONS), to: latestVersion(MIGRATIONS), applied: [] });
+    expect(migrate(db, MIGRATIONS, file)).toEqual({ from: LATEST, to: LATEST, applied: [] });
     db.close();
   });
 
@@ -110,7 +115,7 @@ describe('openDatabase', () => {
 
     const store = openStore(file);
     try {
-      expect(schemaVersion(store.db)).toBe(latestVersion(MIGRATIONS));
+      expect(schemaVersion(store.db)).toBe(LATEST);
       expect(indexes(store.db)).toEqual(expect.arrayContaining(['runs_parent', 'prunes_source', 'exports_prune']));
       expect(store.projects.list()).toMatchObject([{ id: 'prj-old001', name: 'Legacy', runCount: 1 }]);
       const run = store.runs.require('run-old001');
@@ -125,7 +130,7 @@ describe('openDatabase', () => {
     const file = temp();
     openDatabase(file).close();
     const raw = new Database(file);
-    raw.pragma(`user_version = ${latestVersion(MIGRATIONS) + 3}`);
+    raw.pragma(`user_version = ${LATEST + 1}`);
     raw.close();
     let error: unknown;
     try {
@@ -136,11 +141,11 @@ describe('openDatabase', () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('newer-database');
     expect((error as StoreError).message).toBe(
-      `The database ${file} has schema version ${latestVersion(MIGRATIONS) + 3}, newer than version ${latestVersion(MIGRATIONS)} that this FFR Workbench knows; open it with a newer FFR Workbench.`,
+      `The database ${file} has schema version ${LATEST + 1}, newer than version ${LATEST} that this FFR Workbench knows; open it with a newer FFR Workbench.`,
     );
     // Refused, not touched.
     const check = new Database(file);
-    expect(schemaVersion(check)).toBe(latestVersion(MIGRATIONS) + 3);
+    expect(schemaVersion(check)).toBe(LATEST + 1);
     check.close();
   });
 
@@ -149,7 +154,7 @@ describe('openDatabase', () => {
     const broken = [
       ...MIGRATIONS,
       {
-        version: latestVersion(MIGRATIONS) + 1,
+        version: LATEST + 1,
         name: 'broken',
         up(db: Database.Database) {
           db.exec('CREATE TABLE half_done (x INTEGER)');
@@ -159,7 +164,7 @@ describe('openDatabase', () => {
     ];
     expect(() => openDatabase(file, { migrations: broken })).toThrow('boom');
     const db = new Database(file);
-    expect(schemaVersion(db)).toBe(latestVersion(MIGRATIONS));
+    expect(schemaVersion(db)).toBe(LATEST);
     expect(tables(db)).not.toContain('half_done');
     db.close();
   });

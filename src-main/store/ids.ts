@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const LENGTH = 6;
 
-export type IdPrefix = 'prj' | 'ds' | 'run' | 'prn' | 'swp' | 'exp';
+export type IdPrefix = 'prj' | 'ds' | 'run' | 'prn' | 'swp' | 'exp' | 'stu';
 
 export function randomId(prefix: IdPrefix): string {
   let suffix = '';
@@ -26,4 +26,4 @@ export function newId(prefix: IdPrefix, taken: (id: string) => boolean): string 
   throw new Error(`Could not find a free ${prefix} id after 100 attempts.`);
 }
 
-export const ID_PATTERN = /^(prj|ds|run|prn|swp|exp)-[0-9a-z]{6}$/;
+export const ID_PATTERN = /^(prj|ds|run|prn|swp|exp|stu)-[0-9a-z]{6}$/;

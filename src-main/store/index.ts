@@ -8,6 +8,7 @@ export { INTERRUPTED_ERROR, type NewRun, type RunDeletion } from './repositories
 export { DEFAULT_PROJECT_NAME } from './repositories/projects';
 export type { NewPrune } from './repositories/prunes';
 export type { NewSweep } from './repositories/sweeps';
+export type { NewStudy, StoredPoint, StudyHost } from './repositories/studies';
 export type { NewExport } from './repositories/exports';
 export type { SnapshotQuery } from './repositories/snapshots';
 export type { RunLockHolder } from './repositories/run-locks';

@@ -14,6 +14,7 @@ import { RunsRepository } from './repositories/runs';
 import { SettingsRepository } from './repositories/settings';
 import { SlurmJobsRepository } from './repositories/slurm-jobs';
 import { SnapshotsRepository } from './repositories/snapshots';
+import { StudiesRepository } from './repositories/studies';
 import { SweepsRepository } from './repositories/sweeps';
 
 export class Store {
@@ -29,6 +30,7 @@ export class Store {
   readonly exports: ExportsRepository;
   readonly slurmJobs: SlurmJobsRepository;
   readonly settings: SettingsRepository;
+  readonly studies: StudiesRepository;
   /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
   recovered: string[] = [];
   /** The data directory (the database's folder) and the path conversion of its rows. */
@@ -54,6 +56,7 @@ export class Store {
     this.exports = new ExportsRepository(ctx);
     this.slurmJobs = new SlurmJobsRepository(ctx);
     this.settings = new SettingsRepository(ctx);
+    this.studies = new StudiesRepository(ctx);
   }
 
   /** Turns every run left `running` into `interrupted`; returns their ids. See RunsRepository. */

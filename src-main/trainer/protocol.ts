@@ -20,8 +20,8 @@
  */
 import { z } from 'zod';
 import { BackendStatus, DatasetDescription, DatasetSample, ErrorCode, SampleRequest } from '../shared/contract';
-import { PruneReport, SelectionOptions, SweepOptions, SweepPoint } from '../shared/prune-types';
-import { DatasetRef, RunConfig } from '../shared/run-config';
+import { PruneReport, SelectionOptions, SweepOptions, SweepPoint, SweepReference } from '../shared/prune-types';
+import { DEFAULT_VAL_FRACTION, DatasetRef, RunConfig, ValFraction as RunConfigValFraction } from '../shared/run-config';
 import { EpochRecord, ExportFormat, ModelInfo } from '../shared/store-types';
 
 // ---------------------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ export const PrunePayload = SourcePayload.extend({
 export const PruneJobResult = PruneReport.omit({ arch: true, criterion: true, scope: true, threshold: true, ratio: true, sourceCheckpoint: true });
 
 export const SweepPayload = SourcePayload.extend({ options: SweepOptions });
-export const SweepJobResult = z.object({ points: z.array(SweepPoint), evaluatedOn: z.number().int().min(0) });
+export const SweepJobResult = z.object({ points: z.array(SweepPoint), evaluatedOn: z.number().int().min(0), reference: SweepReference });
 
 export const ExportPayload = SourcePayload.extend({
   format: ExportFormat,
@@ -84,7 +84,12 @@ export const ExportJobResult = z.object({
 });
 
 /** Load a dataset in full (every record checked) and describe it, with sample images if asked. */
-export const DatasetPayload = z.object({ ref: DatasetRef, samples: SampleRequest.nullable() });
+export const DatasetPayload = z.object({
+  ref: DatasetRef,
+  samples: SampleRequest.nullable(),
+  /** The validation share the description counts (a run's, or the default of new runs). */
+  valFraction: RunConfigValFraction.default(DEFAULT_VAL_FRACTION),
+});
 export const DatasetJobResult = z.object({
   description: DatasetDescription,
   augmentable: z.boolean(),
@@ -153,6 +158,8 @@ export const TrainerMessage = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('epoch'), record: EpochRecord }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
+  /** A tool job's progress in its own units (a sweep's points done of total). */
+  z.object({ type: z.literal('tool-progress'), done: z.number().int().min(0), total: z.number().int().min(0) }),
   /** A tool job's outcome (prune report, sweep points, export details, dataset description…). */
   z.object({ type: z.literal('result'), result: ToolResult }),
   z.object({ type: z.literal('done'), status: z.enum(['completed', 'cancelled']) }),

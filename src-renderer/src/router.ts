@@ -14,6 +14,8 @@ const CompareView = () => import('./views/CompareView.vue');
 const DatasetsView = () => import('./views/DatasetsView.vue');
 const PruneView = () => import('./views/PruneView.vue');
 const SettingsView = () => import('./views/SettingsView.vue');
+const StudiesView = () => import('./views/StudiesView.vue');
+const StudyView = () => import('./views/StudyView.vue');
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/projects' },
@@ -24,6 +26,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/runs/:runId/prune', name: 'prune', component: PruneView, props: true, meta: { title: 'Prune & export' } },
   { path: '/compare', name: 'compare', component: CompareView, meta: { title: 'Compare' } },
   { path: '/datasets', name: 'datasets', component: DatasetsView, meta: { title: 'Datasets' } },
+  { path: '/studies', name: 'studies', component: StudiesView, meta: { title: 'Studies' } },
+  { path: '/studies/:studyId', name: 'study', component: StudyView, props: true, meta: { title: 'Study' } },
   { path: '/settings', name: 'settings', component: SettingsView, meta: { title: 'Settings' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { title: 'Not found' } },
 ];

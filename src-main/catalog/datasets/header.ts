@@ -18,8 +18,10 @@ export interface DatasetHeader {
   shape: ImageShape;
   classes: number;
   classNames: string[];
-  /** Images in each split, after trainLimit/testLimit. */
+  /** Images in each split, after the validation set is held out and trainLimit/testLimit apply. */
   trainCount: number;
+  /** Images held out of the training split as the validation set (HeaderOptions.valFraction). */
+  valCount?: number;
   testCount: number;
   /** Whether CIFAR-style pad-crop-flip augmentation makes sense for these images. */
   augmentable: boolean;
@@ -32,6 +34,16 @@ export interface HeaderOptions {
   testLimit?: number;
   /** Data seed (synthetic generation and limit subsets); default 0. */
   seed?: number;
+  /** Share of the training split held out as the validation set; default 0 (none). */
+  valFraction?: number;
+}
+
+/**
+ * Images the validation set takes out of a training split of `trainCount`: the same number the
+ * loader's stratified pick takes (engine/data/index.ts), so header and data always agree.
+ */
+export function validationCount(trainCount: number, valFraction: number | undefined): number {
+  return Math.round(trainCount * (valFraction ?? 0));
 }
 
 /** Refuses a trainLimit or testLimit that is not a positive whole number. */
@@ -67,11 +79,38 @@ function fullHeader(ref: DatasetRef, seed: number): Promise<DatasetHeader> {
 export async function readDatasetHeader(ref: DatasetRef, opts: HeaderOptions = {}): Promise<DatasetHeader> {
   checkLimits(opts);
   const full = await fullHeader(ref, opts.seed ?? 0);
-  return {
+  const valCount = validationCount(full.trainCount, opts.valFraction);
+  const header = {
     ...full,
-    trainCount: Math.min(full.trainCount, opts.trainLimit ?? Infinity),
+    trainCount: Math.min(full.trainCount - valCount, opts.trainLimit ?? Infinity),
+    valCount,
     testCount: Math.min(full.testCount, opts.testLimit ?? Infinity),
   };
+  checkSplits(header, full.trainCount, opts.valFraction ?? 0);
+  return header;
+}
+
+/**
+ * Refuses, in one sentence, splits that leave nothing to train, validate or test on (an image
+ * folder with 3 images per class has no test image; a fraction of a dozen images may hold out none):
+ * a run on them would record 0 % accuracy, or choose on nothing. The trainer checks the same.
+ */
+export function checkSplits(h: Pick<DatasetHeader, 'name' | 'source' | 'trainCount' | 'testCount'> & { valCount?: number }, fullTrain: number, valFraction: number): void {
+  const what = h.name === 'folder' ? h.source.replace(/ \(.*$/, '') : `the ${h.name} dataset`;
+  if (h.testCount === 0) {
+    const hint = h.name === 'folder' ? ' (without train/ and test/ folders every fifth image of a class is a test image, so each class needs at least 5 images)' : '';
+    throw new DatasetError(`${capitalize(what)} leaves the test set empty${hint}; add images or give a test split.`);
+  }
+  if (valFraction > 0 && (h.valCount ?? 0) === 0) {
+    throw new DatasetError(`A validation fraction of ${valFraction} of the ${fullTrain} training images of ${what} leaves the validation set empty; raise --val-fraction or add images.`);
+  }
+  if (h.trainCount === 0) {
+    throw new DatasetError(`A validation fraction of ${valFraction} of the ${fullTrain} training images of ${what} leaves no image to train on; lower --val-fraction or add images.`);
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 export { DatasetError };

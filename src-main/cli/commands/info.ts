@@ -9,11 +9,12 @@ import { ToolRunner } from '../../services/tools';
 import { nodeTrainerLauncher } from '../../services/trainer-launcher';
 import { autoBackend } from '../../shared/backends';
 import { describeAdapter, formatBytes } from '../../shared/gpu-adapters';
-import { MODEL_NAMES } from '../../shared/run-config';
+import { DEFAULT_VAL_FRACTION, MODEL_NAMES } from '../../shared/run-config';
 import { VERSION } from '../../shared/version';
 import { choiceOption, numberOption } from '../options';
 import { formatCount, info, printJson, table } from '../output';
 import { addDatasetOptions, datasetRef, type DatasetFlags } from './dataset-options';
+import { valFractionOption } from './train';
 
 /** Backends and datasets are looked at in a trainer process, as the host never loads tfjs or data itself. */
 const tools = (): ToolRunner => new ToolRunner(nodeTrainerLauncher());
@@ -77,12 +78,21 @@ export function registerInfo(program: Command): void {
   });
 
   const dataset = program.command('dataset').description('datasets');
-  addDatasetOptions(dataset.command('inspect').description('shape, classes and class counts of a dataset').option('--json', 'print one JSON document')).action(
-    async (o: DatasetFlags & { json?: boolean }) => {
-      const { description: d } = await tools().run({ kind: 'dataset', payload: { ref: datasetRef(o), samples: null } });
-      if (o.json) return printJson(d);
-      info(`${d.dataset}: ${d.shape.join('×')}, ${d.classes} classes, ${d.train} train / ${d.test} test (${d.source})`);
-      info(table(['class', 'train', 'test'], d.classNames.map((n, i) => [n, String(d.classCounts.train[i]), String(d.classCounts.test[i])])));
-    },
-  );
+  addDatasetOptions(
+    dataset
+      .command('inspect')
+      .description('shape, classes and class counts of a dataset, with the validation set held out of its training split')
+      .addOption(valFractionOption(DEFAULT_VAL_FRACTION))
+      .option('--json', 'print one JSON document'),
+  ).action(async (o: DatasetFlags & { valFraction: number; json?: boolean }) => {
+    const { description: d } = await tools().run({ kind: 'dataset', payload: { ref: datasetRef(o), samples: null, valFraction: o.valFraction } });
+    if (o.json) return printJson(d);
+    info(`${d.dataset}: ${d.shape.join('×')}, ${d.classes} classes, ${d.train} train / ${d.val} validation / ${d.test} test (${d.source})`);
+    info(
+      table(
+        ['class', 'train', 'val', 'test'],
+        d.classNames.map((n, i) => [n, String(d.classCounts.train[i]), String(d.classCounts.val[i]), String(d.classCounts.test[i])]),
+      ),
+    );
+  });
 }

@@ -128,7 +128,7 @@ export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => P
     .option('--scope <name>', 'per layer or global', choiceOption('--scope', PRUNE_SCOPES), 'layer')
     .option('--min-channels <k>', 'keep at least k channels per layer', numberOption('--min-channels', { integer: true, min: 1 }), 1)
     .option('--aggregate <how>', 'max or mean', choiceOption('--aggregate', ['max', 'mean'] as const), 'max')
-    .option('--val-limit <n>', 'test images used as the validation subset', numberOption('--val-limit', { integer: true, min: 1 }), 1000)
+    .option('--val-limit <n>', 'at most this many validation images (the reference and every point on the same ones)', numberOption('--val-limit', { integer: true, min: 1 }), 1000)
     .option('--json', 'print one JSON document')
     .action((runId: string, o: SweepFlags) =>
       withApp(async (app) => {
@@ -148,14 +148,17 @@ export function registerPrune(program: Command, withApp: <T>(fn: (app: App) => P
             ...(o.thresholds ? { thresholds: o.thresholds } : { ratios: o.ratios }),
           },
           (m) => info(`sweep: ${m}`),
+          (done, total) => info(`sweep: point ${done}/${total}`),
         );
         if (o.json) {
           return printJson({
             sweepId: view.sweepId,
             sourceRunId: view.sourceRunId,
+            reference: view.reference,
             points: view.points.map((p) => ({ ...(p.threshold !== undefined ? { threshold: p.threshold } : { ratio: p.ratio }), params: p.params, macs: p.macs, accuracy: p.accuracy })),
           });
         }
+        if (view.reference) info(`unpruned: ${formatPercent(view.reference.accuracy, 2)} on the first ${view.reference.images} validation images (every point below on the same images)`);
         info(
           table(
             [o.thresholds ? 'threshold' : 'ratio', 'params', 'MACs', 'accuracy'],

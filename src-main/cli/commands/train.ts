@@ -6,7 +6,7 @@
  * (the learning rate follows the model, augmentation the dataset, λ the regularizer) are left out
  * unless given, and completed by completeRunConfig like any partial config.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   BACKEND_CHOICES,
   BASELINE_REGULARIZERS,
@@ -56,6 +56,7 @@ export interface TrainFlags extends DatasetFlags {
   norm?: FfrOptions['norm'];
   trainLimit?: number;
   testLimit?: number;
+  valFraction: number;
   augment?: boolean;
   seed: number;
   backend: RunConfig['backend'];
@@ -86,6 +87,7 @@ export function configFromFlags(o: TrainFlags): RunConfigInput {
     dataset: datasetRef(o),
     ...given(o.trainLimit, 'trainLimit'),
     ...given(o.testLimit, 'testLimit'),
+    valFraction: o.valFraction,
     ...given(o.augment, 'augment'),
     epochs: o.epochs,
     batchSize: o.batchSize,
@@ -105,6 +107,20 @@ export function configFromFlags(o: TrainFlags): RunConfigInput {
     seed: o.seed,
     backend: o.backend,
   };
+}
+
+/**
+ * `--val-fraction`: the share of the training images held out as the validation set, on which
+ * sweeps and every automatic choice are made (shared by train, study run and dataset inspect).
+ */
+export function valFractionOption(defaultValue: number): Option {
+  return new Option('--val-fraction <x>', 'share of the training images held out for validation (0 < x ≤ 0.5)')
+    .argParser((raw: string) => {
+      const v = numberOption('--val-fraction', { max: 0.5 })(raw);
+      if (!(v > 0)) throw new InvalidArgumentError(`--val-fraction must be more than 0 (0 leaves the validation set empty), got ${raw}.`);
+      return v;
+    })
+    .default(defaultValue);
 }
 
 export function addTrainOptions(cmd: Command): Command {
@@ -140,6 +156,7 @@ export function addTrainOptions(cmd: Command): Command {
       .option('--norm <mode>', `FFR length: channel or l2 (default ${DEFAULT_FFR.norm})`, choiceOption('--norm', ['channel', 'l2'] as const))
       .option('--train-limit <n>', 'train on a subset of this many images', numberOption('--train-limit', { integer: true, min: 1 }))
       .option('--test-limit <n>', 'evaluate on a subset of this many images', numberOption('--test-limit', { integer: true, min: 1 }))
+      .addOption(valFractionOption(d.valFraction))
       .option('--augment', 'pad-4 random crop + horizontal flip (default: on for CIFAR, off otherwise)')
       .option('--no-augment', 'no augmentation')
       .option('--seed <n>', 'random seed', numberOption('--seed', { integer: true, min: 0, max: 2 ** 31 - 1 }), d.seed)

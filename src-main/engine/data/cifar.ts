@@ -18,7 +18,7 @@ import {
   locateCifar,
   type CifarVariant as Variant,
 } from '../../catalog/datasets/cifar';
-import { DatasetError, type Dataset, type Split } from './types';
+import { DatasetError, type SourceDataset as Dataset, type Split } from './types';
 
 const PLANE = SIDE * SIDE;
 

@@ -7,7 +7,7 @@ import { folderHeaderOf, scanImageFolder, type FolderEntry as Entry } from '../.
 import { FOLDER_DEFAULT_SHAPE, type ImageShape } from '../../shared/run-config';
 import { decodeImage, resizeInto } from './image-decode';
 import { channelStats } from './split';
-import { DatasetError, datasetMeta, imageSize, type Dataset, type Split } from './types';
+import { DatasetError, datasetMeta, imageSize, type SourceDataset as Dataset, type Split } from './types';
 
 function readSplit(entries: Entry[], shape: ImageShape): Split {
   const [h, w, c] = shape;

@@ -14,9 +14,11 @@ export function describeDataset(ds: Dataset): DatasetDescription {
     classes: ds.classes,
     classNames: [...ds.classNames],
     train: ds.train.count,
+    val: ds.val.count,
     test: ds.test.count,
     classCounts: {
       train: classCounts(ds.train.labels, ds.train.count, ds.classes),
+      val: classCounts(ds.val.labels, ds.val.count, ds.classes),
       test: classCounts(ds.test.labels, ds.test.count, ds.classes),
     },
     source: ds.source,
@@ -24,7 +26,7 @@ export function describeDataset(ds: Dataset): DatasetDescription {
 }
 
 function pick(ds: Dataset, split: 'train' | 'test'): Split {
-  return split === 'train' ? ds.train : ds.test;
+  return ds[split];
 }
 
 /**

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { MNIST_TEST, MNIST_TRAIN, mnistHeader } from '../../catalog/datasets/mnist';
 import { Rng } from '../rng';
 import { channelStats, gather, stratifiedPick } from './split';
-import { DatasetError, datasetMeta, type Dataset, type Split } from './types';
+import { DatasetError, datasetMeta, type SourceDataset as Dataset, type Split } from './types';
 
 const PIXELS = 28 * 28;
 /** Fixed seed of the split: the split is part of the dataset's definition, not of a run. */

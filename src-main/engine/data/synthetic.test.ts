@@ -5,7 +5,7 @@ import { loadSynthetic } from './synthetic';
 import type { Dataset } from './types';
 
 /** Test accuracy of a nearest-class-mean classifier fit on train: a cheap learnability check. */
-function nearestMeanAccuracy(ds: Dataset): number {
+function nearestMeanAccuracy(ds: Omit<Dataset, 'val'>): number {
   const size = ds.shape[0] * ds.shape[1] * ds.shape[2];
   const means = Array.from({ length: ds.classes }, () => new Float64Array(size));
   const counts = classCounts(ds.train.labels, ds.train.count, ds.classes);

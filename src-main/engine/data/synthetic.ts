@@ -12,7 +12,7 @@ import { syntheticHeader, syntheticOptions, type SyntheticOptions } from '../../
 import type { ImageShape } from '../../shared/run-config';
 import { Rng, hashString } from '../rng';
 import { channelStats } from './split';
-import { datasetMeta, imageSize, type Dataset, type Split } from './types';
+import { datasetMeta, imageSize, type SourceDataset as Dataset, type Split } from './types';
 
 /** Class templates as floats in about [-1, 1], one h×w×c block per class. */
 function templates(shape: ImageShape, classes: number, rng: Rng): Float32Array[] {

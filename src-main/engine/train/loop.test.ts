@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FFR, defaultRunConfig, type RunConfig } from '../../shared/run-config';
 import { loadDataset, type Dataset } from '../data';
 import { buildModelSpec } from '../../catalog/models/builders';
-import { initialWeightValues } from '../models/init';
+import { disposeParams, initialWeightValues, paramsFromValues } from '../models/init';
+import { evaluate } from './evaluate';
 import { tf } from '../tf';
 import { readModelFile } from './checkpoint';
 import { TrainingDiverged, trainRun, type EpochRecord } from './loop';
@@ -50,6 +51,30 @@ describe('training loop', () => {
     expect(records[2]!.snapshots.map((s) => s.layer)).toEqual(['fc1', 'fc2']);
     for (const r of records) expect(fs.existsSync(r.checkpoint.path)).toBe(true);
     expect(readModelFile(records[2]!.checkpoint.path).epoch).toBe(3);
+  });
+
+  it('evaluates the validation set every epoch, beside the test set (null without one)', async () => {
+    const withVal = await loadDataset({ name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 96, testSize: 48 }, { valFraction: 0.25 });
+    expect(withVal.val.count).toBe(24);
+    const records: EpochRecord[] = [];
+    const c = config({ epochs: 2 });
+    await trainRun(c, withVal, start(c), tmp(), { onEpoch: (r) => void records.push(r) });
+    const last = records[1]!;
+    const file = readModelFile(last.checkpoint.path);
+    const params = paramsFromValues(file.weights);
+    try {
+      const val = await evaluate(file.spec, params, withVal, withVal.val);
+      const test = await evaluate(file.spec, params, withVal, withVal.test);
+      expect(last.metrics.valAccuracy).toBe(val.accuracy);
+      expect(last.metrics.valLoss).toBeCloseTo(val.loss, 6);
+      expect(last.metrics.testLoss).toBeCloseTo(test.loss, 6);
+      expect(val.loss).not.toBeCloseTo(test.loss, 6);
+    } finally {
+      disposeParams(params);
+    }
+    const without: EpochRecord[] = [];
+    await trainRun(config({ epochs: 1 }), ds, start(config()), tmp(), { onEpoch: (r) => void without.push(r) });
+    expect(without[0]!.metrics).toMatchObject({ valLoss: null, valAccuracy: null });
   });
 
   it('leaks no tensors: tf.memory().numTensors is flat across epochs', async () => {

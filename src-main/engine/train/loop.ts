@@ -113,6 +113,8 @@ export async function trainRun(
         sums.seen += batch.size;
         hooks.onStep?.({ epoch, step: step + 1, steps: stepsPerEpoch, loss: loss!, lr });
       }
+      // Validation first: it is what sweeps and studies choose by; test is reported beside it.
+      const val = ds.val.count > 0 ? await evaluate(spec, params, ds, ds.val) : null;
       const test = await evaluate(spec, params, ds, ds.test);
       const snapshots = await takeSnapshots(spec, params, probe, { sparsityThreshold: config.sparsityThreshold, ffr: measuredFfr(config) });
       const state = await optimizer.state();
@@ -132,6 +134,8 @@ export async function trainRun(
           trainLoss: sums.loss / n,
           trainCrossEntropy: sums.ce / n,
           trainAccuracy: sums.correct / n,
+          valLoss: val?.loss ?? null,
+          valAccuracy: val?.accuracy ?? null,
           testLoss: test.loss,
           testAccuracy: test.accuracy,
           ffrLength: sums.length / n,

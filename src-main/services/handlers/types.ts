@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { MethodName, Methods, ParsedParams } from '../../shared/contract';
 import type { App } from '../app';
 import type { AppInfoService } from '../app-info';
+import type { EventBridge } from '../events';
 
 export type Handler<M extends MethodName> = (params: ParsedParams<M>) => Promise<z.input<Methods[M]['result']>> | z.input<Methods[M]['result']>;
 
@@ -19,4 +20,6 @@ export interface HandlerContext {
   background(p: Promise<unknown>): void;
   /** A tool job's log lines as `log` events of the run it works on. */
   toolLog(runId: string): (message: string) => void;
+  /** Sends a contract event to every window and socket (validated on the way). */
+  emit: EventBridge['emit'];
 }

@@ -97,6 +97,9 @@ export interface MetricsRow {
   train_loss: number;
   train_cross_entropy: number;
   train_accuracy: number;
+  /** NULL in runs without a validation set (migration 0006). */
+  val_loss: number | null;
+  val_accuracy: number | null;
   test_loss: number;
   test_accuracy: number;
   ffr_length: number;
@@ -112,6 +115,8 @@ export function toMetrics(row: MetricsRow): EpochMetrics {
     trainLoss: row.train_loss,
     trainCrossEntropy: row.train_cross_entropy,
     trainAccuracy: row.train_accuracy,
+    valLoss: row.val_loss,
+    valAccuracy: row.val_accuracy,
     testLoss: row.test_loss,
     testAccuracy: row.test_accuracy,
     ffrLength: row.ffr_length,

@@ -247,15 +247,17 @@ export class RunsRepository {
         db.prepare(`DELETE FROM ${table} WHERE run_id = ? AND epoch = ?`).run(id, epoch);
       }
       db.prepare(
-        `INSERT INTO metrics (run_id, epoch, train_loss, train_cross_entropy, train_accuracy, test_loss,
-                              test_accuracy, ffr_length, ffr_curvature, reg_loss, lr, seconds)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO metrics (run_id, epoch, train_loss, train_cross_entropy, train_accuracy, val_loss, val_accuracy,
+                              test_loss, test_accuracy, ffr_length, ffr_curvature, reg_loss, lr, seconds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
         epoch,
         m.trainLoss,
         m.trainCrossEntropy,
         m.trainAccuracy,
+        m.valLoss,
+        m.valAccuracy,
         m.testLoss,
         m.testAccuracy,
         m.ffrLength,

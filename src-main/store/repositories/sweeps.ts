@@ -12,6 +12,7 @@ interface SweepRow {
   source_run_id: string;
   options: string;
   points: string;
+  reference: string | null;
   created_at: string;
 }
 
@@ -19,6 +20,7 @@ const NewSweep = z.object({
   sourceRunId: z.string(),
   options: JsonObject,
   points: z.array(JsonObject),
+  reference: JsonObject.nullable().default(null),
 });
 export type NewSweep = z.input<typeof NewSweep>;
 
@@ -29,6 +31,7 @@ function toSweep(row: SweepRow): Sweep {
     sourceRunId: row.source_run_id,
     options: fromJson(JsonObject, row.options, what('options')),
     points: fromJson(z.array(JsonObject), row.points, what('points')),
+    reference: row.reference === null ? null : fromJson(JsonObject, row.reference, what('reference')),
     createdAt: row.created_at,
   });
 }
@@ -43,8 +46,8 @@ export class SweepsRepository {
         assertRunExists(this.ctx, s.sourceRunId);
         const newSweepId = newId('swp', (candidate) => this.get(candidate) !== null);
         this.ctx.db
-          .prepare('INSERT INTO sweeps (id, source_run_id, options, points, created_at) VALUES (?, ?, ?, ?, ?)')
-          .run(newSweepId, s.sourceRunId, toJson(s.options), toJson(s.points), this.ctx.now());
+          .prepare('INSERT INTO sweeps (id, source_run_id, options, points, reference, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(newSweepId, s.sourceRunId, toJson(s.options), toJson(s.points), s.reference === null ? null : toJson(s.reference), this.ctx.now());
         return newSweepId;
       })
       .immediate();

@@ -32,6 +32,8 @@ export function metrics(epoch: number, overrides: Partial<EpochMetrics> = {}): E
     trainLoss: 1 / epoch,
     trainCrossEntropy: 0.9 / epoch,
     trainAccuracy: 0.8 + epoch / 100,
+    valLoss: 1.05 / epoch,
+    valAccuracy: 0.79 + epoch / 100,
     testLoss: 1.1 / epoch,
     testAccuracy: 0.78 + epoch / 100,
     ffrLength: 3 - epoch / 10,

@@ -7,11 +7,11 @@ import { describeDataset, loadDataset, sampleIndices, samplePng } from '../../en
 import type { ToolOutput, ToolPayload } from '../protocol';
 
 export async function runDatasetJob(p: ToolPayload<'dataset'>): Promise<ToolOutput<'dataset'>> {
-  const ds = await loadDataset(p.ref);
+  const ds = await loadDataset(p.ref, { valFraction: p.valFraction });
   const request = p.samples;
   let samples: ToolOutput<'dataset'>['samples'] = null;
   if (request) {
-    const split = request.split === 'train' ? ds.train : ds.test;
+    const split = ds[request.split];
     samples = sampleIndices(ds, request.split, request.perClass)
       .filter((i) => split.labels[i]! < request.maxClasses)
       .map((index) => {

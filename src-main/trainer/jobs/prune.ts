@@ -33,6 +33,11 @@ export async function runPruneJob(p: ToolPayload<'prune'>, ctx: JobContext): Pro
   ctx.post({ type: 'log', level: 'info', message: 'Evaluating the model before and after pruning.' });
   const before = await accuracyOf(file.spec, file.weights, ds);
   const pruned = await accuracyOf(plan.result.spec, plan.result.weights, ds);
+  // Validation too: what a study's automatic choices read (the test figures are only reported).
+  const validation =
+    ds.val.count > 0
+      ? { before: await accuracyOf(file.spec, file.weights, ds, ds.val), pruned: await accuracyOf(plan.result.spec, plan.result.weights, ds, ds.val), images: ds.val.count }
+      : null;
   writeModelFile(p.outPath, {
     spec: plan.result.spec,
     epoch: 0,
@@ -46,6 +51,7 @@ export async function runPruneJob(p: ToolPayload<'prune'>, ctx: JobContext): Pro
     folded: plan.result.folded,
     accuracy: { before, pruned, finetuned: null },
     evaluatedOn: ds.test.count,
+    validation,
     sourceEpoch: file.epoch,
   };
 }

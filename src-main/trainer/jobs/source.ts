@@ -1,6 +1,6 @@
 /** What the prune, sweep and export jobs share: a backend, the run's data and a model file. */
 import { selectBackend } from '../../engine/backend/select';
-import { loadDataset, makeBatch, type Dataset, type Split } from '../../engine/data';
+import { loadDataset, runLoadOptions, makeBatch, type Dataset, type Split } from '../../engine/data';
 import { Rng } from '../../engine/rng';
 import { readModelFile, type ModelFile } from '../../engine/train/checkpoint';
 import type { RunConfig } from '../../shared/run-config';
@@ -16,10 +16,7 @@ export interface Source {
 export async function loadSource(config: RunConfig, modelPath: string, ctx: JobContext): Promise<Source> {
   const used = await selectBackend(config.backend);
   ctx.post({ type: 'started', backend: used });
-  const ds = await loadDataset(config.dataset, {
-    ...(config.trainLimit ? { trainLimit: config.trainLimit } : {}),
-    ...(config.testLimit ? { testLimit: config.testLimit } : {}),
-  });
+  const ds = await loadDataset(config.dataset, runLoadOptions(config));
   const file = readModelFile(modelPath);
   if (file.spec.inputShape.join('x') !== ds.shape.join('x') || file.spec.classes !== ds.classes) {
     throw new Error(`Model file ${modelPath} does not fit the run's dataset (${ds.shape.join('×')}, ${ds.classes} classes).`);

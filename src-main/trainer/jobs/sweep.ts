@@ -11,15 +11,19 @@ export async function runSweepJob(p: ToolPayload<'sweep'>, ctx: JobContext): Pro
   const { ds, file } = await loadSource(p.config, p.modelPath, ctx);
   const probe = needsProbe(p.options.criterion) ? probeBatch(ds, p.config.probeSize, p.config.seed) : undefined;
   const { scores, means } = await measureImportance(file.spec, file.weights, p.options.criterion, probe);
-  const val = headOf(ds, ds.test, p.options.valLimit);
+  // The reference and every point on the same validation images: never the test split, which
+  // would make a threshold chosen from the sweep a choice made on test.
+  if (ds.val.count === 0) throw new Error('The run has no validation set (it was trained before validation splits existed); a sweep measures on validation images only.');
+  const val = headOf(ds, ds.val, p.options.valLimit);
+  const reference = { split: 'val' as const, accuracy: await accuracyOf(file.spec, file.weights, ds, val), images: val.count };
   const points = await sweepPoints(
     file.spec,
     file.weights,
     scores,
     p.options,
     (spec, weights) => accuracyOf(spec, weights, ds, val),
-    (done, total) => ctx.post({ type: 'log', level: 'info', message: `sweep point ${done}/${total}` }),
+    (done, total) => ctx.post({ type: 'tool-progress', done, total }),
     means,
   );
-  return { points, evaluatedOn: val.count };
+  return { points, evaluatedOn: val.count, reference };
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../../engine/backend/select';
-import { loadDataset } from '../../engine/data';
+import { loadDataset, runLoadOptions } from '../../engine/data';
 import { buildModelSpec } from '../../catalog/models/builders';
 import { initialWeightValues } from '../../engine/models/init';
 import { totalCost, type ModelSpec } from '../../catalog/models/spec';
@@ -64,10 +64,7 @@ function removeAbandonedTemporaries(dir: string): void {
 export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<void> {
   removeAbandonedTemporaries(job.checkpointDir);
   const backend = await selectBackend(job.config.backend);
-  const ds = await loadDataset(job.config.dataset, {
-    ...(job.config.trainLimit ? { trainLimit: job.config.trainLimit } : {}),
-    ...(job.config.testLimit ? { testLimit: job.config.testLimit } : {}),
-  });
+  const ds = await loadDataset(job.config.dataset, runLoadOptions(job.config));
   const start = startingPoint(job, ds.shape, ds.classes);
   if (backend === 'webgpu') await checkGpuFits(start.spec, job.config.batchSize, ctx);
   const cost = totalCost(start.spec);

@@ -1,12 +1,15 @@
 /**
- * Prune & export for one source run: its stored sensitivity sweep (which drives the slider), the
- * point the user is looking at, the prunes already made, and exports with their verification.
+ * Prune & export for one source run: its stored sensitivity sweeps (the newest, or an older one
+ * picked from the history, drives the slider), the point the user is looking at (the knee, against
+ * the unpruned model on the same validation images, whenever a sweep is shown), progress while a
+ * sweep runs, the prunes already made, and exports with their verification.
  * A host that does not offer the pruning methods yet answers `unknown-method`; `available` turns
  * false and the view explains that instead of showing a broken form.
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, ApiError, errorMessage, type ExportView, type PruneView, type SweepView } from '../api';
+import { kneeIndex } from '../../../src-main/shared/knee';
 import type { PruneCriterion, PruneScope, SweepPoint } from '../../../src-main/shared/prune-types';
 import type { ExportRecord } from '../../../src-main/shared/store-types';
 
@@ -26,8 +29,18 @@ export const usePruneStore = defineStore('prune', () => {
   const actionError = ref<string | null>(null);
   /** Index into the sweep's points chosen with the slider. */
   const pointIndex = ref(0);
+  /** The sweep picked from the history; null: the newest. */
+  const selectedSweepId = ref<string | null>(null);
+  /** Points measured of the sweep running now (sweep-progress events). */
+  const sweepProgress = ref<{ done: number; total: number } | null>(null);
+  let unsubscribe: (() => void) | null = null;
 
-  const sweep = computed(() => sweeps.value[0] ?? null);
+  const sweep = computed(() => sweeps.value.find((s) => s.sweepId === selectedSweepId.value) ?? sweeps.value[0] ?? null);
+  /**
+   * What the points are compared with: the unpruned model on the same validation images. Sweeps
+   * stored before the reference existed fall back to their first point (and say so in the view).
+   */
+  const reference = computed(() => sweep.value?.reference?.accuracy ?? points.value[0]?.accuracy ?? null);
   const points = computed<SweepPoint[]>(() => {
     const pts = sweep.value?.points ?? [];
     return [...pts].sort((a, b) => (a.threshold ?? a.ratio ?? 0) - (b.threshold ?? b.ratio ?? 0));
@@ -56,18 +69,31 @@ export const usePruneStore = defineStore('prune', () => {
       prunes.value = p;
       lastExport.value = null;
       await loadExports();
-      // Start the slider at the largest step that loses at most one point of accuracy: the knee.
-      const base = points.value[0]?.accuracy ?? 0;
-      let knee = 0;
-      points.value.forEach((pt, i) => {
-        if (pt.accuracy >= base - 0.01) knee = i;
-      });
-      pointIndex.value = knee;
+      selectedSweepId.value = null;
+      toKnee();
+      listen();
     } catch (e) {
       if (!unavailable(e)) error.value = errorMessage(e);
     } finally {
       loading.value = false;
     }
+  }
+
+  /** The slider to the knee: the largest step within one point of the unpruned reference (shared/knee.ts). */
+  function toKnee(): void {
+    pointIndex.value = reference.value === null ? 0 : Math.max(0, kneeIndex(points.value, reference.value));
+  }
+
+  /** Shows an older (or the newest) stored sweep, slider at its knee. */
+  function selectSweep(sweepId: string): void {
+    selectedSweepId.value = sweepId;
+    toKnee();
+  }
+
+  function listen(): void {
+    unsubscribe ??= api.on('sweep-progress', (e) => {
+      if (e.runId === runId.value && busy.value === 'sweep') sweepProgress.value = { done: e.done, total: e.total };
+    });
   }
 
   async function loadExports(): Promise<void> {
@@ -104,8 +130,11 @@ export const usePruneStore = defineStore('prune', () => {
         options: { criterion: o.criterion, scope: o.scope, aggregate: 'max', minChannels: o.minChannels, valLimit: 1000, ...grid },
       });
       sweeps.value = [s, ...sweeps.value];
-      pointIndex.value = 0;
+      selectedSweepId.value = s.sweepId;
+      toKnee();
       return s;
+    }).finally(() => {
+      sweepProgress.value = null;
     });
 
   /** Prunes at the chosen sweep point and queues the fine-tune; returns the child run id. */
@@ -141,7 +170,7 @@ export const usePruneStore = defineStore('prune', () => {
     });
 
   return {
-    runId, available, sweeps, sweep, points, mode, point, pointIndex, prunes, exports, lastExport, loading, error, busy, actionError,
-    load, runSweep, pruneAndFinetune, exportModel,
+    runId, available, sweeps, sweep, selectedSweepId, reference, sweepProgress, points, mode, point, pointIndex, prunes, exports, lastExport, loading, error, busy, actionError,
+    load, selectSweep, runSweep, pruneAndFinetune, exportModel,
   };
 });

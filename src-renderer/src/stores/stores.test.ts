@@ -14,6 +14,7 @@ import { useProjectsStore } from './projects';
 import { usePruneStore } from './prune';
 import { useRunDetailStore } from './runDetail';
 import { useRunsStore } from './runs';
+import { useStudiesStore } from './studies';
 import type { Run } from '../../../src-main/shared/store-types';
 
 let host: FakeHost;
@@ -338,7 +339,7 @@ describe('prune store', () => {
       { threshold: 0.01, params: 800, macs: 4000, accuracy: 0.895, widths: { conv1: 5 } },
       { threshold: 0.05, params: 500, macs: 2500, accuracy: 0.7, widths: { conv1: 3 } },
     ];
-    host.handle('prune.sweeps', () => [{ sweepId: 's1', sourceRunId: 'r1', options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1 }, points, createdAt: 'x' }]);
+    host.handle('prune.sweeps', () => [{ sweepId: 's1', sourceRunId: 'r1', options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1 }, points, reference: null, createdAt: 'x' }]);
     host.handle('prune.list', () => []);
     host.handle('export.list', () => []);
     host.handle('prune.run', () => {
@@ -356,6 +357,48 @@ describe('prune store', () => {
     expect(s.actionError).toBe('stop here');
   });
 
+  it('after Run sweep the slider sits at the knee against the unpruned reference; progress shows; an older sweep can be picked', async () => {
+    const older = { sweepId: 's1', sourceRunId: 'r1', options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1 }, reference: { split: 'val', accuracy: 0.9, images: 100 }, createdAt: 'a',
+      points: [
+        { threshold: 0, params: 1000, macs: 5000, accuracy: 0.9, widths: {} },
+        { threshold: 0.1, params: 700, macs: 3000, accuracy: 0.89, widths: {} },
+        { threshold: 0.2, params: 500, macs: 2000, accuracy: 0.6, widths: {} },
+      ] };
+    // The first point already lost half a point against the unpruned model.
+    const fresh = { ...older, sweepId: 's2', createdAt: 'b', reference: { split: 'val', accuracy: 0.95, images: 100 },
+      points: [
+        { threshold: 0.5, params: 900, macs: 4500, accuracy: 0.938, widths: {} },
+        { threshold: 0.2, params: 950, macs: 4800, accuracy: 0.945, widths: {} },
+        { threshold: 0.9, params: 300, macs: 1000, accuracy: 0.93, widths: {} },
+      ] };
+    host.handle('prune.sweeps', () => [older]);
+    host.handle('prune.list', () => []);
+    host.handle('export.list', () => []);
+    let release: () => void = () => {};
+    host.handle('prune.sweep', async () => {
+      host.emit('sweep-progress', { runId: 'r1', done: 1, total: 3 });
+      await new Promise<void>((r) => (release = r));
+      return fresh;
+    });
+    const s = usePruneStore();
+    await s.load('r1');
+    expect(s.point?.threshold).toBe(0.1);
+    const sweeping = s.runSweep({ criterion: 'activity', scope: 'layer', mode: 'threshold', minChannels: 1 });
+    await flush();
+    expect(s.sweepProgress).toEqual({ done: 1, total: 3 });
+    release();
+    await sweeping;
+    expect(s.sweepProgress).toBeNull();
+    expect(s.sweep?.sweepId).toBe('s2');
+    // Sorted by threshold: 0.2 (94.5), 0.5 (93.8 < 95 − 1): the knee is 0.2 (measured from the
+    // first point instead, 0.5 would look within one point).
+    expect(s.point?.threshold).toBe(0.2);
+    s.selectSweep('s1');
+    expect(s.sweep?.sweepId).toBe('s1');
+    expect(s.point?.threshold).toBe(0.1);
+    expect(s.sweeps.map((x) => x.sweepId)).toEqual(['s2', 's1']);
+  });
+
   it('a host without the prune methods makes the view explain instead of failing', async () => {
     const s = usePruneStore();
     await s.load('r1');
@@ -364,10 +407,45 @@ describe('prune store', () => {
   });
 });
 
+describe('studies store', () => {
+  const report = (status: string, done: number) => ({
+    studyId: 'stu-1', name: 's', projectId: null, status, error: null, createdAt: 'a', updatedAt: 'b', groups: [], points: [],
+    progress: { done, failed: 0, total: 2 },
+    spec: { base: {}, grid: [{ regularizer: 'none', variant: null, lambdas: [null] }], seeds: [1, 2], prune: { kind: 'macs', fraction: 0.5 }, finetuneEpochs: 1, criterion: null },
+  });
+
+  it('creates a study (the default project when none is selected) and follows it through study-progress events', async () => {
+    let state = report('running', 0);
+    host.handle('studies.create', () => state);
+    host.handle('studies.get', () => state);
+    const s = useStudiesStore();
+    const id = await s.create({ projectId: null, base: { model: 'mlp' }, grid: 'none', seeds: [1, 2], prune: 'macs=0.5', finetuneEpochs: 1 });
+    expect(id).toBe('stu-1');
+    expect(host.callsOf('studies.create')).toEqual([{ base: { model: 'mlp' }, grid: 'none', seeds: [1, 2], prune: 'macs=0.5', finetuneEpochs: 1 }]);
+    await s.load('stu-1');
+    state = report('running', 1);
+    host.emit('study-progress', { studyId: 'stu-1', status: 'running', done: 1, failed: 0, total: 2, point: { index: 0, state: 'done', runId: 'run-a' } });
+    await flush();
+    expect(s.current?.progress.done).toBe(1);
+    host.emit('study-progress', { studyId: 'stu-1', status: 'running', done: 1, failed: 0, total: 2, point: { index: 1, state: 'training', runId: 'run-b' } });
+    await flush();
+    expect(s.activeRunId).toBe('run-b');
+  });
+
+  it('says why a study was refused', async () => {
+    host.handle('studies.create', () => {
+      throw new ApiError('The grid entry "x=1": "x" is not a regularizer (ffr, l1, group-lasso, slimming, none).', 'invalid-input', 400);
+    });
+    const s = useStudiesStore();
+    expect(await s.create({ projectId: 'p1', base: {}, grid: 'x=1', seeds: [1], prune: 'macs=0.5', finetuneEpochs: 0 })).toBeNull();
+    expect(s.actionError).toMatch(/is not a regularizer/);
+  });
+});
+
 describe('datasets store', () => {
   it('opening a dataset is one call, so the host reads it once for its description and its samples', async () => {
     const entry = { id: 'builtin:mnist', projectId: null, name: 'MNIST', kind: 'mnist', dataDir: null, shape: [28, 28, 1], classes: 10, classNames: [], trainCount: 8000, testCount: 2000, createdAt: 'T', builtin: true, ref: { name: 'mnist' } };
-    const description = { dataset: 'mnist', shape: [28, 28, 1], classes: 10, classNames: [], train: 8000, test: 2000, classCounts: { train: [], test: [] }, source: 'bundled' };
+    const description = { dataset: 'mnist', shape: [28, 28, 1], classes: 10, classNames: [], train: 8000, val: 0, test: 2000, classCounts: { train: [], val: [], test: [] }, source: 'bundled' };
     host.handle('datasets.list', () => [entry]);
     host.handle('datasets.inspect', (p) => ({ description, samples: { datasetId: p.datasetId, split: 'train', classNames: [], samples: [] } }));
     const s = useDatasetsStore();

@@ -20,7 +20,7 @@ export function run(id: string, over: Partial<Run> = {}): Run {
 
 export function metrics(epoch: number, over: Partial<EpochMetrics> = {}): EpochMetrics {
   return {
-    epoch, trainLoss: 1 / epoch, trainCrossEntropy: 0.9 / epoch, trainAccuracy: 0.5 + epoch / 10, testLoss: 1.1 / epoch,
+    epoch, trainLoss: 1 / epoch, trainCrossEntropy: 0.9 / epoch, trainAccuracy: 0.5 + epoch / 10, valLoss: 1.05 / epoch, valAccuracy: 0.5 + epoch / 21, testLoss: 1.1 / epoch,
     testAccuracy: 0.5 + epoch / 20, ffrLength: 3 / epoch, ffrCurvature: 2, regLoss: 0.01, lr: 0.01, seconds: 1, ...over,
   };
 }
@@ -46,7 +46,7 @@ export function details(r: Run, epochs: number[], layers = ['conv1', 'conv2']): 
 export function summary(r: Run, acc: number): RunSummary {
   return {
     runId: r.id, name: r.name, status: r.status, backend: 'cpu', epochs: r.epochsDone, error: null,
-    final: { trainLoss: 0.5, testAccuracy: acc, length: 1, curvature: 1 }, sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
+    final: { trainLoss: 0.5, valAccuracy: acc, testAccuracy: acc, length: 1, curvature: 1 }, sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
     layers: [{ name: 'conv1', filters: 4, structuredSparsity: 0.25, unstructuredSparsity: 0 }], params: 1000, macs: 5000,
     executor: 'local', slurmJobId: null, slurmState: null,
   };
