@@ -180,6 +180,17 @@ export class RunService {
     return mergeSlurmSettings(previous ?? jobSettingsOf(slurmDefaults(this.store)), over);
   }
 
+  /**
+   * Where a group of runs (a study's) will train, checked now: the executor and, for Slurm, the
+   * full job settings (`previous`, else the stored defaults, with the request on top). Refused
+   * with one sentence naming the field, on a host that cannot submit to Slurm too.
+   */
+  resolveExecution(request: ExecutionRequest, previous: { executor: Executor; slurm: SlurmSettings | null } = { executor: 'local', slurm: null }): { executor: Executor; slurm: SlurmSettings | null } {
+    const executor = request.executor ?? previous.executor;
+    if (executor === 'local') return { executor, slurm: null };
+    return { executor, slurm: this.slurmSettings(previous.slurm ?? undefined, request.slurm) };
+  }
+
   /** How the run's next attempt executes. */
   private execution(runId: string, request: ExecutionRequest = {}): Execution {
     const executor = request.executor ?? this.store.runs.executor(runId);

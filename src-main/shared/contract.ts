@@ -487,13 +487,20 @@ export const methods = {
       prune: z.string().trim().min(1),
       finetuneEpochs: z.number().int().min(0).max(10_000),
       criterion: z.enum(PRUNE_CRITERIA).nullable().optional(),
+      /** Where its runs train (default local); for slurm, job settings over the stored defaults. */
+      executor: Executor.optional(),
+      slurm: SlurmSettingsInput.optional(),
     }),
     StudyReport,
     'Creates a study (every cell validated first) and starts it in the background.',
   ),
   'studies.list': method(z.object({ projectId: Id.nullable().optional() }), z.array(StudyReport), 'Studies, newest first, with their points and groups.'),
   'studies.get': method(z.object({ studyId: Id }), StudyReport, 'One study: every cell, the groups (mean ± std over seeds), the Pareto front.'),
-  'studies.resume': method(z.object({ studyId: Id }), StudyReport, 'Continues a study that stopped (host killed, cancelled, a cell failed), in the background.'),
+  'studies.resume': method(
+    z.object({ studyId: Id, executor: Executor.optional(), slurm: SlurmSettingsInput.optional() }),
+    StudyReport,
+    'Continues a study that stopped (host killed, cancelled, a cell failed), in the background; executor/slurm move its remaining runs.',
+  ),
   'studies.cancel': method(z.object({ studyId: Id }), z.object({ studyId: z.string(), cancelled: z.boolean() }), 'Cancels a running study (its current run is cancelled; resumable).'),
   'studies.export': method(
     z.object({ studyId: Id, format: z.enum(['csv', 'md']) }),

@@ -71,3 +71,12 @@ export function jobSettingsOf(d: SlurmDefaults): SlurmSettings {
   const { jobRoot: _root, node: _node, ...job } = d;
   return job;
 }
+
+/**
+ * Settings as a request that reproduces them exactly over any base: every field it leaves out is
+ * cleared (''), so defaults changed since (or a previous attempt's extras) do not creep in.
+ */
+export function exactSlurmRequest(settings: SlurmSettings): Record<keyof SlurmSettings, unknown> {
+  const keys = Object.keys(SlurmSettings.shape) as Array<keyof SlurmSettings>;
+  return Object.fromEntries(keys.map((k) => [k, settings[k] ?? ''])) as Record<keyof SlurmSettings, unknown>;
+}

@@ -14,6 +14,9 @@
  *   on this machine: the lock is held until a host has seen the job end (its `slurm_jobs` state is
  *   final), whether or not the host that submitted it still lives.
  * - `settings`: small JSON documents by key (`slurm`: the default job settings).
+ * - `studies.executor`, `studies.slurm_settings`: where a study's runs train and with which Slurm
+ *   settings (fixed when the study is created, changed only by `ffr study resume --executor …`), so
+ *   a resumed study submits its remaining runs the same way.
  */
 import type { Migration } from '../migrate';
 
@@ -43,6 +46,8 @@ export const migration0010: Migration = {
         PRIMARY KEY (run_id, attempt)
       );
       CREATE INDEX slurm_jobs_job_id ON slurm_jobs(job_id);
+      ALTER TABLE studies ADD COLUMN executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local', 'slurm'));
+      ALTER TABLE studies ADD COLUMN slurm_settings TEXT;
       CREATE TABLE settings (
         key         TEXT PRIMARY KEY,
         value       TEXT NOT NULL,
