@@ -50,6 +50,19 @@ function show(h: string, runId: string): RunDetails {
 
 const withoutTime = (d: RunDetails) => d.metrics.map(({ seconds: _s, ...rest }) => rest);
 
+describe('ffr study run: Slurm flags without a cluster', () => {
+  it('refuses bad Slurm settings, and Slurm flags without --executor slurm, in one sentence before any study or run is written', () => {
+    const h = home();
+    const badTime = ffr(h, [...studyFlags(1), '--seeds', '1', '--executor', 'slurm', '--slurm-time', 'soon']);
+    expect([badTime.code, badTime.stderr.trim()]).toEqual([1, 'ffr: Slurm setting time: must be a Slurm time limit such as 30, 2:00:00 or 1-12:00:00.']);
+    const local = ffr(h, [...studyFlags(1), '--seeds', '1', '--slurm-mem', '8G']);
+    expect([local.code, local.stderr.trim()]).toEqual([1, 'ffr: --slurm-mem applies to --executor slurm only.']);
+    expect(peek(h, (db) => db.prepare('SELECT (SELECT COUNT(*) FROM studies) AS studies, (SELECT COUNT(*) FROM runs) AS runs').get())).toEqual({ studies: 0, runs: 0 });
+    const missing = ffr(h, ['study', 'resume', 'stu-nope', '--executor', 'slurm']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'ffr: There is no study "stu-nope".']);
+  }, 120_000);
+});
+
 describe.skipIf(skip !== null)(`ffr study run --executor slurm${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('completes a 2-run study as Slurm jobs that Slurm reports COMPLETED, recording what a local run of the same seed records', async () => {
     const h = home();
