@@ -35,16 +35,22 @@ async function waitIdle(ids: string[] = queued): Promise<void> {
 /** Trains the small study the screenshots show (only when no data directory was given). */
 async function seed(): Promise<void> {
   const p = await call<{ id: string }>('projects.create', { name: 'LeNet-5 · bundled MNIST' });
-  // The bundled digits at a size that trains in about a minute a run; FFR at its default λ.
+  // The bundled digits at a size that trains in under a minute a run: FFR at its default λ over two
+  // seeds, FFR at λ_len 2 (it collapses: flagged), network slimming, and no regularizer over two seeds.
   const base = {
     model: 'lenet5', width: 1, dataset: { name: 'mnist' }, trainLimit: 2000, testLimit: 500,
     epochs: 4, batchSize: 64, backend: 'auto',
   };
-  const ffr = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 ffr', config: { ...base, regularizer: 'ffr' } });
+  const ffr = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 ffr s1', config: { ...base, regularizer: 'ffr', seed: 1 } });
+  const ffr2 = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 ffr s2', config: { ...base, regularizer: 'ffr', seed: 2 } });
+  const big = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 ffr λ2', config: { ...base, regularizer: 'ffr', ffr: { lambdaLength: 2 } } });
   const slim = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 slimming', config: { ...base, regularizer: 'slimming', lambda: 1e-4 } });
-  const none = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 no regularizer', config: { ...base, regularizer: 'none' } });
-  queued.push(ffr.id, slim.id, none.id);
+  const none = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 no regularizer s1', config: { ...base, regularizer: 'none', seed: 1 } });
+  const none2 = await call<RunRow>('runs.create', { projectId: p.id, name: 'lenet5 no regularizer s2', config: { ...base, regularizer: 'none', seed: 2 } });
+  queued.push(ffr.id, ffr2.id, big.id, slim.id, none.id, none2.id);
   await waitIdle();
+  await call('runs.setTags', { runId: ffr.id, tags: ['default λ'] });
+  await call('runs.setTags', { runId: big.id, tags: ['too strong'] });
   await call('prune.sweep', { runId: ffr.id, options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, valLimit: 64, thresholds: [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] } });
   const pr = await call<{ prune: { pruneId: string }; child: RunRow | null }>('prune.run', { runId: ffr.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
   const pr2 = await call<{ child: RunRow | null }>('prune.run', { runId: slim.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
@@ -53,21 +59,25 @@ async function seed(): Promise<void> {
   await call('export.run', { target: pr.prune.pruneId, format: 'tfjs' });
 }
 
+/** Photographs the page at 1440 wide (full height) and at 1100×700 (full height too: the layout is what matters). */
 async function shot(page: Page, name: string, fullHeight = true): Promise<void> {
-  await page.waitForTimeout(700); // charts draw on the next frame
-  if (fullHeight) {
-    // Runs in the page (DOM types are not in the node tsconfig, hence the narrow cast).
-    type Doc = { querySelector(sel: string): { scrollHeight: number } | null };
-    const h = await page.evaluate(() => (globalThis as unknown as { document: Doc }).document.querySelector('.main')?.scrollHeight ?? 900);
-    await page.setViewportSize({ width: 1440, height: Math.min(3000, Math.max(900, h)) });
-    await page.waitForTimeout(500);
+  for (const [width, height, file] of [[1440, 900, name], [1100, 700, `${name}-1100`]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(700); // charts draw on the next frame
+    if (fullHeight) {
+      // Runs in the page (DOM types are not in the node tsconfig, hence the narrow cast).
+      type Doc = { querySelector(sel: string): { scrollHeight: number } | null };
+      const h = await page.evaluate(() => (globalThis as unknown as { document: Doc }).document.querySelector('.main')?.scrollHeight ?? 900);
+      await page.setViewportSize({ width, height: Math.min(4000, Math.max(height, h)) });
+      await page.waitForTimeout(500);
+    }
+    await page.screenshot({ path: path.join(OUT, `${file}.png`) });
   }
-  await page.screenshot({ path: path.join(OUT, `${name}.png`) });
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
 /** The project with the most runs and its showcase: the FFR run with a pruned child, if any. */
-async function pickShowcase(): Promise<{ project: { id: string }; mine: RunRow[]; showcase: RunRow }> {
+async function pickShowcase(): Promise<{ project: { id: string }; mine: RunRow[]; showcase: RunRow; child: RunRow | null }> {
   const runs = await call<RunRow[]>('runs.list', {});
   const projects = await call<Array<{ id: string; runCount: number }>>('projects.list', {});
   const project = [...projects].sort((a, b) => b.runCount - a.runCount)[0]!;
@@ -75,7 +85,8 @@ async function pickShowcase(): Promise<{ project: { id: string }; mine: RunRow[]
   const children = mine.filter((r) => r.parentRunId);
   const pruned = mine.filter((r) => children.some((c) => c.parentRunId === r.id));
   const showcase = pruned.find((r) => r.config.regularizer === 'ffr') ?? pruned[0] ?? mine[0]!;
-  return { project, mine, showcase };
+  const child = children.find((c) => c.parentRunId === showcase.id) ?? null;
+  return { project, mine, showcase, child };
 }
 
 test.beforeAll(async () => {
@@ -92,13 +103,20 @@ test.afterAll(async () => {
 test('screenshots of every view', async ({ page }) => {
   test.setTimeout(600_000);
   const go = (route: string) => page.goto(`${server.url}#${route}`);
-  const { project, mine, showcase } = await pickShowcase();
-  const compareIds = mine.filter((r) => !r.parentRunId).slice(0, 3).map((r) => r.id);
-  if (!compareIds.includes(showcase.id)) compareIds[0] = showcase.id;
+  const { project, mine, showcase, child } = await pickShowcase();
+  // Four runs: the showcase, the collapsed one, slimming and a baseline (the fourth column of the config table).
+  const tops = mine.filter((r) => !r.parentRunId);
+  const compareIds = [showcase, ...tops.filter((r) => r.id !== showcase.id && !/ s2$/.test(r.name))].slice(0, 4).map((r) => r.id);
 
   await go(`/projects/${project.id}`);
   await expect(page.getByTestId('runs-table')).toBeVisible();
-  await shot(page, 'runs', false);
+  await expect(page.getByTestId('final-acc').first()).toHaveText(/%/);
+  await shot(page, 'runs');
+  // Seeds of one config as mean ± std.
+  await page.getByTestId('group-seeds').check();
+  await expect(page.getByTestId('seed-group').first()).toBeVisible();
+  await shot(page, 'runs-grouped');
+  await page.getByTestId('group-seeds').uncheck();
 
   // After opening the project, so the list marks it as the current one.
   await go('/projects');
@@ -108,7 +126,20 @@ test('screenshots of every view', async ({ page }) => {
 
   await go(`/runs/${showcase.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible();
+  await expect(page.getByTestId('x-step')).toBeEnabled();
   await shot(page, 'run');
+
+  if (child) {
+    await go(`/runs/${child.id}`);
+    await expect(page.getByTestId('architecture-diff')).toBeVisible();
+    await shot(page, 'run-pruned-child');
+  }
+  const collapsed = mine.find((r) => / λ2$/.test(r.name));
+  if (collapsed) {
+    await go(`/runs/${collapsed.id}`);
+    await expect(page.getByTestId('collapse-banner')).toBeVisible();
+    await shot(page, 'run-collapsed', false);
+  }
 
   await go(`/runs/${showcase.id}/prune`);
   await expect(page.getByTestId('prune-slider')).toBeVisible();
@@ -135,11 +166,11 @@ test('screenshots of every view', async ({ page }) => {
   // Live: a short run, photographed while it trains.
   const live = await call<RunRow>('runs.create', {
     projectId: project.id, name: 'live ffr',
-    config: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 4000, testLimit: 500, epochs: 6, batchSize: 64, regularizer: 'ffr' },
+    config: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 4000, testLimit: 500, epochs: 12, batchSize: 64, regularizer: 'ffr' },
   });
   await go(`/runs/${live.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId('selected-epoch')).toHaveText(/^[3-9] \//, { timeout: 120_000 });
+  await expect(page.getByTestId('selected-epoch')).toHaveText(/^[2-9] \//, { timeout: 120_000 });
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
   await shot(page, 'run-live', false);
   await call('runs.cancel', { runId: live.id });

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BrowserWindow, app, dialog, ipcMain, session, utilityProcess } from 'electron';
+import { BrowserWindow, app, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import { createApi, type Api } from './services/api';
 import { createApp, type App } from './services/app';
 import { resolveHome } from './services/home';
@@ -48,7 +48,14 @@ function openServices(): NonNullable<typeof services> {
   } catch (e) {
     throw new Error(sqliteLoadHelp(e, process.versions.electron ?? 'unknown', binding));
   }
-  const api = createApi(ffr, { shell: 'electron' });
+  const api = createApi(ffr, {
+    shell: 'electron',
+    // Export folders open in the desktop's file manager (shell.openPath answers "" or the reason).
+    openFolder: async (dir) => {
+      const failed = await shell.openPath(dir);
+      if (failed) throw new Error(`The folder ${dir} could not be opened: ${failed}`);
+    },
+  });
   const stopIpc = registerApiIpc(ipcMain, api, (frame) => isTrustedSender(frame, location), log);
   const stopEvents = forwardEvents(api, () => BrowserWindow.getAllWindows().map((w) => w.webContents));
   return { app: ffr, api, stopEvents, stopIpc };

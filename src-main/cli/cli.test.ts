@@ -147,6 +147,37 @@ describe('ffr CLI', () => {
     expect(show.run.config.regularizer).toBe('ffr');
     expect(show.metrics).toHaveLength(2);
     expect(new Set(show.snapshots.map((s: { epoch: number }) => s.epoch))).toEqual(new Set([1, 2]));
+    // 96 images in batches of 32 (the default batch is 64: 2 steps an epoch), every step recorded.
+    expect(show.steps.length).toBeGreaterThan(0);
+    expect(show.steps[0]).toMatchObject({ step: 1, epoch: 1 });
+    for (const k of ['loss', 'crossEntropy', 'accuracy', 'ffrLength', 'ffrCurvature', 'regLoss', 'lr', 'stepMs', 'rssBytes', 'tensorBytes']) expect(typeof show.steps[0][k]).toBe('number');
+    expect(show.steps.at(-1).epoch).toBe(2);
+    expect(show.logs.map((l: { message: string }) => l.message)).toContain('Completed.');
+
+    // runs export: CSV (one row per step, epoch metrics on each epoch's last step) and JSON.
+    const out = path.join(home, 'exported');
+    fs.mkdirSync(out);
+    const csv = ffr('runs', 'export', ffrRun, '--format', 'csv', '--out', path.join(out, 'run.csv'), '--json');
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(JSON.parse(csv.stdout)).toMatchObject({ runId: ffrRun, format: 'csv', rows: show.steps.length, epochs: 2 });
+    const lines = fs.readFileSync(path.join(out, 'run.csv'), 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^step,epoch,time,window_steps,loss,cross_entropy,accuracy,ffr_length,ffr_curvature,reg_loss,lr,step_ms,rss_bytes,tensor_bytes,epoch_train_loss,.*,epoch_test_accuracy,.*epoch_structured_sparsity$/);
+    expect(lines).toHaveLength(show.steps.length + 1);
+    const header = lines[0]!.split(',');
+    const lastRow = lines.at(-1)!.split(',');
+    expect(Number(lastRow[header.indexOf('epoch_test_accuracy')])).toBeCloseTo(show.metrics[1].testAccuracy, 10);
+    expect(Number(lastRow[header.indexOf('loss')])).toBeCloseTo(show.steps.at(-1).loss, 10);
+    const json = ffr('runs', 'export', ffrRun, '--format', 'json', '--out', path.join(out, 'run.json'));
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')).steps).toEqual(show.steps);
+    // An existing file is not replaced without --force; a missing folder is named.
+    const again = ffr('runs', 'export', ffrRun, '--format', 'csv', '--out', path.join(out, 'run.csv'));
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/run\.csv exists; pass --force to replace it\.\n$/);
+    expect(ffr('runs', 'export', ffrRun, '--format', 'csv', '--out', path.join(out, 'run.csv'), '--force').code).toBe(0);
+    const nowhere = ffr('runs', 'export', ffrRun, '--format', 'csv', '--out', '/nonexistent/dir/run.csv');
+    expect(nowhere.stderr).toMatch(/The folder \/nonexistent\/dir for --out does not exist\./);
+    expect(ffr('runs', 'export', ffrRun, '--format', 'xml', '--out', path.join(out, 'x')).stderr).toMatch(/--format must be one of csv, json; "xml" is not\./);
 
     const list = JSON.parse(ffr('runs', 'list', '--json').stdout);
     expect(list.runs.map((r: { id: string }) => r.id).sort()).toEqual([ffrRun, baseRun].sort());
@@ -158,6 +189,17 @@ describe('ffr CLI', () => {
     // The none run has no weight to show: no `lambda` row for either run.
     expect(cmp.configDiff).not.toHaveProperty('lambda');
     expect(cmp.configDiff['ffr.lambdaLength']).toEqual([DEFAULT_FFR.lambdaLength, null]);
+
+    // Without --json: what the help says — config and per-layer sparsity; compare per layer too.
+    const text = ffr('runs', 'show', ffrRun);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(/config:\n {2}model +mlp\n/);
+    expect(text.stderr).toMatch(/per-layer sparsity at epoch 2 /);
+    expect(text.stderr).toMatch(/\nfc1 +dense +\d+ +\d+\.\d%/);
+    const cmpText = ffr('runs', 'compare', ffrRun, baseRun);
+    expect(cmpText.code, cmpText.stderr).toBe(0);
+    expect(cmpText.stderr).toMatch(new RegExp(`structured sparsity per layer, last epoch \\(channels in brackets\\):\\nlayer +${ffrRun} +${baseRun}`));
+    expect(cmpText.stderr).toMatch(/\nfc2 +\d+\.\d% \(\d+\) +\d+\.\d% \(\d+\)/);
   });
 
   it.each([

@@ -234,7 +234,7 @@ describe('ffr serve', () => {
     await completed;
     ws.close();
     const mine = frames.filter((f) => f.payload.runId === run.id);
-    expect(new Set(mine.map((f) => f.event))).toEqual(new Set(['run-status', 'run-progress', 'run-epoch', 'log']));
+    expect(new Set(mine.map((f) => f.event))).toEqual(new Set(['run-status', 'run-progress', 'run-steps', 'run-epoch', 'log']));
     const epoch = mine.find((f) => f.event === 'run-epoch')!.payload as unknown as { snapshots: unknown[] };
     expect(epoch.snapshots.length).toBeGreaterThan(0);
   });

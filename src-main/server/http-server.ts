@@ -13,8 +13,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Api } from '../services/api';
-import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, TOKEN_QUERY, type ApiErrorBody, type ErrorCode } from '../shared/contract';
+import type { Api, Download } from '../services/api';
+import { toErrorBody } from '../services/errors';
+import { HTTP_API_PREFIX, HTTP_EVENTS_PATH, HTTP_EXPORT_FILES_PREFIX, TOKEN_QUERY, type ApiErrorBody, type ErrorCode } from '../shared/contract';
 import { TOKEN_COOKIE, authorized, checkBindHost, hostAllowed, newToken, originAllowed, parseRequestTarget, presentedTokens } from './security';
 import { notBuiltPage, rendererBuilt, resolveStatic, unauthorizedPage } from './static';
 
@@ -185,6 +186,37 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       .pipe(res);
   }
 
+  /** GET <prefix><exportId>/<file> or <prefix><exportId>.zip: an export's files, as attachments. */
+  function handleDownload(req: http.IncomingMessage, res: http.ServerResponse, rest: string): void {
+    if (req.method !== 'GET') {
+      res.setHeader('allow', 'GET');
+      return sendJson(res, 405, { error: { code: 'invalid-params', message: 'Download export files with GET.' } });
+    }
+    let parts: string[];
+    try {
+      parts = rest.split('/').map(decodeURIComponent);
+    } catch {
+      return sendError(res, { code: 'invalid-params', message: `The download path "${rest.slice(0, 100)}" is not valid percent-encoding.` });
+    }
+    const zip = parts.length === 1 && parts[0]!.endsWith('.zip');
+    const exportId = zip ? parts[0]!.slice(0, -'.zip'.length) : parts[0]!;
+    const file = zip ? undefined : parts.slice(1).join('/');
+    if (!exportId || (!zip && !file)) return sendError(res, { code: 'not-found', message: 'Name an export and one of its files, or <export>.zip.' });
+    let download: Download;
+    try {
+      download = api.exportDownload(exportId, file);
+    } catch (e) {
+      return sendError(res, toErrorBody(e));
+    }
+    res.writeHead(200, {
+      ...BASE_HEADERS,
+      'content-type': download.type,
+      'content-disposition': `attachment; filename="${download.filename.replace(/["\\\r\n]/g, '_')}"`,
+      'cache-control': 'no-store',
+    });
+    download.stream.on('error', () => res.destroy()).pipe(res);
+  }
+
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = parseRequestTarget(req.url);
     if (!url) {
@@ -200,6 +232,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       res.end(unauthorizedPage());
       return;
     }
+    if (url.pathname.startsWith(HTTP_EXPORT_FILES_PREFIX)) return handleDownload(req, res, url.pathname.slice(HTTP_EXPORT_FILES_PREFIX.length));
     if (isApi) {
       const encoded = url.pathname.slice(HTTP_API_PREFIX.length);
       let method: string;

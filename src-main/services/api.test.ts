@@ -186,7 +186,7 @@ describe('api dispatcher', () => {
 
     const mine = frames.filter((f) => (f.payload as { runId?: string }).runId === run.id);
     const statuses = mine.filter((f) => f.event === 'run-status').map((f) => (f.payload as { status: string }).status);
-    expect(statuses).toEqual(['queued', 'running', 'completed']);
+    expect(statuses).toEqual(['queued', 'queued', 'running', 'completed']);
     expect(mine.some((f) => f.event === 'run-progress')).toBe(true);
     const epochs = mine.filter((f) => f.event === 'run-epoch').map((f) => f.payload as { metrics: { epoch: number }; snapshots: unknown[] });
     expect(epochs.map((e) => e.metrics.epoch)).toEqual([1, 2]);
@@ -195,6 +195,38 @@ describe('api dispatcher', () => {
     const details = await api.call('runs.get', { runId: run.id });
     expect(details.run.status).toBe('completed');
     expect(details.metrics).toHaveLength(2);
+
+    // Step scalars: live as events, then stored with their epochs. 64 images in batches of 16 make
+    // 4 steps an epoch, each recorded (small epochs record every step).
+    const streamed = mine.filter((f) => f.event === 'run-steps').flatMap((f) => (f.payload as { rows: Array<{ step: number }> }).rows.map((r) => r.step));
+    expect(streamed).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const steps = await api.call('runs.steps', { runId: run.id });
+    expect(steps).toMatchObject({ total: 8, next: null, downsampled: false });
+    expect(steps.rows.map((r) => [r.step, r.epoch, r.window])).toEqual([[1, 1, 1], [2, 1, 1], [3, 1, 1], [4, 1, 1], [5, 2, 1], [6, 2, 1], [7, 2, 1], [8, 2, 1]]);
+    for (const r of steps.rows) {
+      expect(r.loss).toBeGreaterThan(0);
+      expect(r.crossEntropy).toBeLessThanOrEqual(r.loss + 1e-6);
+      expect(r.stepMs).toBeGreaterThan(0);
+      expect(r.rssBytes).toBeGreaterThan(10e6);
+      expect(r.tensorBytes).toBeGreaterThan(0);
+    }
+    expect(details.steps).toEqual({ count: 8, first: 1, last: 8 });
+    const page = await api.call('runs.steps', { runId: run.id, limit: 3, afterStep: 3 });
+    expect(page.rows.map((r) => r.step)).toEqual([4, 5, 6]);
+    expect(page.next).toBe(6);
+    // The run's log, kept: what the trainer and the host said.
+    const logs = await api.call('runs.logs', { runId: run.id });
+    expect(logs.lines.map((l) => l.message)).toEqual(['Training on the cpu backend.', 'Completed.']);
+    expect(logs.lines.map((l) => l.seq)).toEqual([1, 2]);
+    // Bounded first read: the latest epoch's snapshots only, and the grid for the heatmap.
+    expect([...new Set(details.snapshots.map((x) => x.epoch))]).toEqual([2]);
+    expect(details.sparsity.epochs).toEqual([1, 2]);
+    expect(details.sparsity.layers.map((l) => l.name)).toEqual(['fc1', 'fc2']);
+    const first = await api.call('runs.snapshots', { runId: run.id, epoch: 1 });
+    expect(first.map((x) => [x.layer, x.epoch])).toEqual([['fc1', 1], ['fc2', 1]]);
+    expect(details.sparsity.structured.map((row) => row[0])).toEqual(first.map((x) => x.structuredSparsity));
+    const history = await api.call('runs.snapshots', { runId: run.id, layers: ['fc2'], fromEpoch: 1 });
+    expect(history.map((x) => [x.layer, x.epoch])).toEqual([['fc2', 1], ['fc2', 2]]);
     expect((await api.call('runs.setNotes', { runId: run.id, notes: 'baseline' })).notes).toBe('baseline');
     expect((await api.call('runs.setTags', { runId: run.id, tags: ['ffr', 'tiny'] })).tags).toEqual(['ffr', 'tiny']);
 

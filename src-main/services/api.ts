@@ -9,11 +9,15 @@
  * instead of confusing the renderer). Every error becomes `{code, message}` with one sentence,
  * the code taken from the error's kind (errors.ts), never from its text.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { describeParamsError, isMethodName, methods, type ApiErrorBody, type AppInfo, type BackendStatus, type EventFrame, type MethodName, type Methods } from '../shared/contract';
 import type { App } from './app';
 import { AppInfoService } from './app-info';
 import { ServiceError, toErrorBody } from './errors';
+import { archiveName, exportArchive, exportFilePath, exportRecord } from './export-files';
 import { EventBridge } from './events';
 import { appHandlers } from './handlers/app';
 import { datasetHandlers } from './handlers/datasets';
@@ -34,6 +38,18 @@ export interface ApiOptions {
   backendStatuses?: () => Promise<BackendStatus[]>;
   /** Extra version strings (Electron adds electron/chrome). */
   versions?: Record<string, string>;
+  /**
+   * Opens a folder in the desktop's file manager (Electron: shell.openPath). Without it,
+   * export.open is refused: a browser downloads the files instead.
+   */
+  openFolder?: (dir: string) => Promise<void>;
+}
+
+/** A file the browser downloads (ffr serve's /api/files/ route). */
+export interface Download {
+  stream: Readable;
+  filename: string;
+  type: string;
 }
 
 export interface Api {
@@ -47,6 +63,8 @@ export interface Api {
   warmUp(): void;
   /** Detaches from the job manager. */
   dispose(): void;
+  /** One file of an export, or (file omitted) all of them as a zip; throws a ServiceError (not-found). */
+  exportDownload(exportId: string, file?: string): Download;
 }
 
 export function createApi(app: App, options: ApiOptions): Api {
@@ -65,8 +83,18 @@ export function createApi(app: App, options: ApiOptions): Api {
     background: (p) => {
       p.catch((e: unknown) => events.emit('log', { runId: null, level: 'error', message: toErrorBody(e).message }));
     },
-    toolLog: (runId) => (message) => events.emit('log', { runId, level: 'info', message }),
+    // A tool job's lines go to the log of the run it works on (kept, so its page shows them later).
+    toolLog: (runId) => (message) => {
+      let line = null;
+      try {
+        line = app.store.logs.append(runId, 'info', message);
+      } catch {
+        // Keeping the line is best effort; the event still goes out.
+      }
+      events.emit('log', { runId, level: 'info', message, ...(line ? { seq: line.seq, time: line.time } : {}) });
+    },
     emit: (event, payload) => events.emit(event, payload),
+    ...(options.openFolder ? { openFolder: options.openFolder } : {}),
   };
   // A study's progress as contract events (the study service is not the job manager's).
   const onStudyProgress = (p: Parameters<typeof events.emit<'study-progress'>>[1]): void => events.emit('study-progress', p);
@@ -118,6 +146,11 @@ export function createApi(app: App, options: ApiOptions): Api {
     dispose: () => {
       app.studies.off('progress', onStudyProgress);
       events.dispose();
+    },
+    exportDownload(exportId, file) {
+      const record = exportRecord(app.store, exportId);
+      if (file === undefined) return { stream: exportArchive(record), filename: `${archiveName(record)}.zip`, type: 'application/zip' };
+      return { stream: fs.createReadStream(exportFilePath(record, file)), filename: path.basename(file), type: 'application/octet-stream' };
     },
   };
 }

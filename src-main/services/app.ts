@@ -70,7 +70,7 @@ export function createApp(options: AppOptions = {}): App {
           ...(slurmTiming.pollMs ? { pollMs: slurmTiming.pollMs } : {}),
           ...(slurmTiming.statePollMs ? { statePollMs: slurmTiming.statePollMs } : {}),
           onJob: (runId, job) => events.jobs?.emit('run-slurm', { runId, job }),
-          onLog: (runId, level, message) => events.jobs?.emit('log', { runId, level, message }),
+          onLog: (runId, level, message) => events.jobs?.log(runId, level, message),
         });
   const jobs = new JobManager({
     store,

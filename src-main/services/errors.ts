@@ -44,6 +44,14 @@ export class ConflictError extends ServiceError {
   }
 }
 
+/** A request this shell does not do (opening a folder from a browser, …). */
+export class ForbiddenError extends ServiceError {
+  override readonly name = 'ForbiddenError';
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
 /**
  * Store codes that are the caller's to fix; the rest (a corrupt or newer database…) are internal.
  * A full disk and a read-only data directory are not bugs and not bad input either: the request was

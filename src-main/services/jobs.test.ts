@@ -91,6 +91,8 @@ describe('job manager', () => {
   it('runs one at a time with concurrency 1: the second run waits in the queue', async () => {
     const app = setup({ concurrency: 1 });
     const log = statusLog(app);
+    const phases = new Map<string, string[]>();
+    app.jobs.on('run-status', ({ runId, queuePhase }) => queuePhase && phases.set(runId, [...(phases.get(runId) ?? []), queuePhase]));
     const a = await app.runs.create({ config: tinyRunConfig() });
     const b = await app.runs.create({ config: tinyRunConfig() });
     const pa = app.runs.start(a.id);
@@ -98,13 +100,16 @@ describe('job manager', () => {
     await waitFor(() => (log.get(a.id) ?? []).includes('running'), 'the first run to start');
     expect(app.jobs.isQueued(b.id)).toBe(true);
     expect(app.store.runs.require(b.id).status).toBe('queued');
+    expect(app.runs.list().find((r) => r.id === b.id)?.queuePhase).toBe('waiting');
     const [oa, ob] = await Promise.all([pa, pb]);
     expect([oa.status, ob.status]).toEqual(['completed', 'completed']);
     // b started only after a had finished.
     const aDone = app.store.runs.require(a.id).finishedAt!;
     const bStart = app.store.runs.require(b.id).startedAt!;
     expect(Date.parse(bStart)).toBeGreaterThanOrEqual(Date.parse(aDone));
-    expect(log.get(b.id)).toEqual(['queued', 'running', 'completed']);
+    // Queued twice: waiting for the slot, then with its trainer starting (the UI's "starting…").
+    expect(log.get(b.id)).toEqual(['queued', 'queued', 'running', 'completed']);
+    expect(phases.get(b.id)).toEqual(['waiting', 'starting']);
   });
 
   it('cancels a queued run without starting a trainer', async () => {

@@ -25,7 +25,7 @@ import { EventEmitter } from 'node:events';
 import { describeStorageError, StoreError, type Store } from '../store';
 import type { EventPayload, RunProgress } from '../shared/contract';
 import type { SlurmJob } from '../shared/executor';
-import type { EpochMetrics, RunStatus } from '../shared/metrics';
+import type { EpochMetrics, RunStatus, StepScalars } from '../shared/metrics';
 import type { SlurmJobRecord } from '../store';
 import type { EpochRecord, FinishedStatus } from '../shared/store-types';
 import { TrainerMessage, isFinalMessage, type TrainJob } from '../trainer/protocol';
@@ -35,6 +35,8 @@ import type { ExitVerdict, TrainerHandle, TrainerLauncher } from './trainer-laun
 export interface JobEvents {
   'run-status': [EventPayload<'run-status'>];
   'run-progress': [RunProgress];
+  /** Step scalars as the trainer sends them (stored with their epoch). */
+  'run-steps': [EventPayload<'run-steps'>];
   /** The contract's run-epoch event adds the epoch's snapshots, read back from the store. */
   'run-epoch': [{ runId: string; metrics: EpochMetrics }];
   log: [EventPayload<'log'>];
@@ -83,6 +85,8 @@ interface ActiveRun {
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
   startedAt: number;
+  /** The trainer said `started` (until then the run is queued with its trainer starting). */
+  trainerStarted: boolean;
   firstStepAt?: number;
   stepsAtFirst: number;
   epochsTotal: number;
@@ -109,6 +113,12 @@ export class JobManager extends EventEmitter<JobEvents> {
   private readonly cancelGraceMs: number;
   private readonly queue: QueuedRun[] = [];
   private readonly active = new Map<string, ActiveRun>();
+  /**
+   * Step scalars of each run's current epoch, not yet stored: they are written with the epoch in its
+   * one transaction (a crash mid-epoch loses them with the epoch itself, which a resume trains again).
+   * Readers (runs.steps) see them here meanwhile.
+   */
+  private readonly pendingSteps = new Map<string, StepScalars[]>();
   /** This manager's name on the run locks it holds (unique per manager, even within one process). */
   private readonly owner = crypto.randomUUID();
   /** Final statuses that could not be written (storage errors), to retry. */
@@ -141,7 +151,8 @@ export class JobManager extends EventEmitter<JobEvents> {
     if (execution.executor === 'slurm' && !this.slurm) throw new Error('This host has no Slurm launcher.');
     return new Promise((resolve) => {
       this.queue.push({ runId, job, execution, resolve });
-      this.emit('run-status', { runId, status: 'queued', error: null });
+      // A Slurm run waits in the cluster's queue, not for a slot here (its job's state says where it is).
+      this.emit('run-status', { runId, status: 'queued', error: null, ...(execution.executor === 'local' ? { queuePhase: 'waiting' as const } : {}) });
       this.pump();
     });
   }
@@ -160,7 +171,7 @@ export class JobManager extends EventEmitter<JobEvents> {
     const handle = this.slurm.adopt(record);
     return new Promise((resolve) => {
       this.attach({ runId: record.runId, job: null, execution: { executor: 'slurm' } as Execution, resolve }, handle, run.config.epochs, true);
-      this.emit('log', { runId: record.runId, level: 'info', message: `Following Slurm job ${record.jobId} (attempt ${record.attempt}) again.` });
+      this.log(record.runId, 'info', `Following Slurm job ${record.jobId} (attempt ${record.attempt}) again.`);
     });
   }
 
@@ -171,6 +182,36 @@ export class JobManager extends EventEmitter<JobEvents> {
   /** Waiting for a free slot (not yet handed to a trainer). */
   isQueued(runId: string): boolean {
     return this.queue.some((q) => q.runId === runId);
+  }
+
+  /** For a run the manager holds before it trains: waiting for a slot, or its trainer starting. */
+  queuePhase(runId: string): 'waiting' | 'starting' | null {
+    if (this.isQueued(runId)) return 'waiting';
+    const run = this.active.get(runId);
+    if (!run || run.trainerStarted) return null;
+    // A Slurm job picked up again (adopted) is whatever its stored status says: it may have trained
+    // for hours, and its `started` is not read again. A submitted one waits in the cluster's queue
+    // (its job's state says so), then starts its trainer on the node.
+    return run.adopted ? null : 'starting';
+  }
+
+  /** Step scalars the trainer sent for the epoch in progress (not stored yet). */
+  unsavedSteps(runId: string): StepScalars[] {
+    return [...(this.pendingSteps.get(runId) ?? [])];
+  }
+
+  /**
+   * Writes a line to the run's log and tells the UI (a line for a deleted run is only sent). Public
+   * for the Slurm launcher, whose lines (a job submitted, the controller not answering) are the run's too.
+   */
+  log(runId: string, level: 'info' | 'warn' | 'error', message: string): void {
+    let line = null;
+    try {
+      line = this.store.logs.append(runId, level, message);
+    } catch {
+      // A log line is not worth failing a run over (a full disk shows up in the epoch's write).
+    }
+    this.emit('log', { runId, level, message, ...(line ? { seq: line.seq, time: line.time } : {}) });
   }
 
   /** Cancels a queued or running run; false if the manager does not own it. */
@@ -230,7 +271,7 @@ export class JobManager extends EventEmitter<JobEvents> {
     } catch {
       // The lock names the job; a stale host part is taken over by whoever adopts it.
     }
-    this.emit('log', { runId: run.runId, level: 'info', message: `Run ${run.runId} goes on in Slurm without this host; it is recorded when a host picks it up again.` });
+    this.log(run.runId, 'info', `Run ${run.runId} goes on in Slurm without this host; it is recorded when a host picks it up again.`);
   }
 
   /** Local trainers running (Slurm jobs do not take a local slot). */
@@ -253,7 +294,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         return; // the store is busy or unreadable: look again next time
       }
       for (const id of asked) {
-        this.emit('log', { runId: id, level: 'info', message: `Run ${id} cancelled from another process.` });
+        this.log(id, 'info', `Run ${id} cancelled from another process.`);
         this.cancel(id);
       }
     }, this.cancelPollMs);
@@ -306,6 +347,9 @@ export class JobManager extends EventEmitter<JobEvents> {
     }
     this.attach(item, handle, job.config.epochs, false);
     handle.send({ type: 'run', job });
+    // A slot was free: say so, so the UI shows "starting" instead of "waiting for a slot" (a Slurm
+    // run's job shows its own state instead).
+    if (item.execution.executor === 'local') this.emit('run-status', { runId, status: 'queued', error: null, queuePhase: 'starting' });
   }
 
   /** Follows a started (or adopted) trainer: its messages, its end, and the run's lock. */
@@ -319,6 +363,7 @@ export class JobManager extends EventEmitter<JobEvents> {
       settled: false,
       cancelRequested: false,
       startedAt: Date.now(),
+      trainerStarted: false,
       stepsAtFirst: 0,
       epochsTotal,
       epochStart: 0,
@@ -383,8 +428,10 @@ export class JobManager extends EventEmitter<JobEvents> {
         if (!(run.adopted && this.store.runs.require(runId).status === 'running')) this.store.runs.markRunning(runId, { backend: m.backend });
         if (m.modelInfo) this.store.runs.setModelInfo(runId, m.modelInfo);
         run.epochStart = this.store.runs.require(runId).epochsDone;
+        run.trainerStarted = true;
+        this.pendingSteps.delete(runId);
         this.emit('run-status', { runId, status: 'running', error: null });
-        this.emit('log', { runId, level: 'info', message: `Training on the ${m.backend} backend.` });
+        this.log(runId, 'info', `Training on the ${m.backend} backend${run.epochStart > 0 ? `, from epoch ${run.epochStart + 1}` : ''}.`);
         break;
       case 'progress': {
         const done = (m.epoch - 1) * m.steps + m.step;
@@ -408,12 +455,23 @@ export class JobManager extends EventEmitter<JobEvents> {
         });
         break;
       }
-      case 'epoch':
-        this.store.runs.recordEpoch(runId, m.record);
+      case 'scalars': {
+        const pending = this.pendingSteps.get(runId) ?? [];
+        pending.push(m.row);
+        this.pendingSteps.set(runId, pending);
+        this.emit('run-steps', { runId, rows: [m.row] });
+        break;
+      }
+      case 'epoch': {
+        const epoch = m.record.metrics.epoch;
+        const pending = this.pendingSteps.get(runId) ?? [];
+        this.store.runs.recordEpoch(runId, m.record, pending.filter((r) => r.epoch <= epoch));
+        this.pendingSteps.set(runId, pending.filter((r) => r.epoch > epoch));
         this.emit('run-epoch', { runId, metrics: m.record.metrics });
         break;
+      }
       case 'log':
-        this.emit('log', { runId, level: m.level, message: m.message });
+        this.log(runId, m.level, m.message);
         break;
       case 'result':
         break;
@@ -432,6 +490,10 @@ export class JobManager extends EventEmitter<JobEvents> {
    * Never throws: this runs inside trainer event handlers.
    */
   private finish(runId: string, status: RunStatus, error: string | null, launched = false): string | null {
+    this.pendingSteps.delete(runId);
+    if (status === 'failed') this.log(runId, 'error', `Failed: ${error ?? 'no reason was given'}`);
+    else if (status === 'cancelled') this.log(runId, 'warn', 'Cancelled.');
+    else if (status === 'completed') this.log(runId, 'info', 'Completed.');
     if (status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted') {
       try {
         this.record(runId, status, error, launched);

@@ -11,17 +11,20 @@ import { buildModelSpec } from '../catalog/models/builders';
 import { flowPlan, zeroPenaltyReason } from '../catalog/models/flow-plan';
 import { verifyModelFile } from '../catalog/models/model-file';
 import { inferShapes } from '../catalog/models/spec';
-import type { CompareResult, ConfigValidation, RunDetails, RunSummary } from '../shared/contract';
+import { classesFromConfig, detectCollapse } from '../shared/collapse';
+import { MAX_GRID_EPOCHS, type CompareResult, type ConfigValidation, type RunDetails, type RunSummary, type StepsPage } from '../shared/contract';
 import type { Executor, SlurmSettings } from '../shared/executor';
-import { isActiveStatus, isResumableStatus, RESUMABLE_STATUSES } from '../shared/metrics';
+import { isActiveStatus, isResumableStatus, RESUMABLE_STATUSES, type EpochMetrics, type LogLine, type StepScalars } from '../shared/metrics';
 import { RunConfig, completeRunConfig, flattenConfig, type RunConfigInput } from '../shared/run-config';
 import { summarizeSparsity } from '../shared/sparsity';
-import type { Run, RunFilter } from '../shared/store-types';
+import type { Checkpoint, Run, RunFilter, SnapshotRow } from '../shared/store-types';
+import { MAX_LOG_LINES } from '../store/repositories/logs';
 import { relativeInside, type Store } from '../store';
 import type { StartFrom } from '../trainer/protocol';
 import { ConflictError, ServiceError, UserInputError, sentence } from './errors';
 import { runCheckpointDir, type HomePaths } from './home';
 import type { Execution, JobManager, RunOutcome } from './jobs';
+import { checkSnapshotRequest, sparsityGrid, stepsPage, thinEpochs, type StepsQuery } from './run-views';
 import { raiseCancelFlag } from './slurm/job-folder';
 import { jobSettingsOf, mergeSlurmSettings, slurmDefaults, slurmLaunchFor } from './slurm/settings';
 import type { SlurmJobRecord } from '../store';
@@ -230,7 +233,10 @@ export class RunService {
    * changes when its trainer starts), so a resumed run waiting for a slot is shown as queued.
    */
   live(run: Run): Run {
-    return !isActiveStatus(run.status) && this.jobs.isQueued(run.id) ? { ...run, status: 'queued' } : run;
+    const phase = this.jobs.queuePhase(run.id);
+    if (phase === null) return run;
+    // A resumed run waiting here still has its old final status stored until its trainer starts.
+    return { ...run, status: 'queued', queuePhase: phase };
   }
 
   /**
@@ -381,21 +387,93 @@ export class RunService {
     return this.store.runs.list(filter).map((r) => this.live(r));
   }
 
+  /** The run page's first read, bounded in size (contract RunDetails). */
   show(runId: string): RunDetails {
     const run = this.live(this.store.runs.require(runId));
+    const epochs = this.store.snapshots.epochs(runId);
+    const latest = epochs.at(-1);
+    const shown = thinEpochs(epochs, MAX_GRID_EPOCHS);
+    const steps = this.store.steps.extent(runId);
+    const unsaved = this.jobs.unsavedSteps(runId).filter((r) => r.step > (steps.last ?? 0));
+    return {
+      run,
+      metrics: this.store.metrics.list(runId),
+      snapshots: latest === undefined ? [] : this.store.snapshots.list(runId, { epoch: latest }),
+      sparsity: sparsityGrid(this.store.snapshots.cells(runId, shown), epochs, MAX_GRID_EPOCHS),
+      steps: {
+        count: steps.count + unsaved.length,
+        first: steps.first ?? unsaved[0]?.step ?? null,
+        last: unsaved.at(-1)?.step ?? steps.last,
+      },
+      checkpoints: this.store.checkpoints.list(runId),
+      children: this.store.runs.list({ parentRunId: runId }).map((c) => this.live(c)),
+    };
+  }
+
+  /**
+   * Everything recorded about a run, for `ffr runs show --json` and `ffr runs export`: every epoch's
+   * metrics and snapshots, every step row, the log. Not offered over the API (it grows with the run).
+   */
+  full(runId: string): { run: Run; metrics: EpochMetrics[]; snapshots: SnapshotRow[]; steps: StepScalars[]; logs: LogLine[]; checkpoints: Checkpoint[]; children: Run[] } {
+    const run = this.live(this.store.runs.require(runId));
+    const steps: StepScalars[] = [];
+    for (let after = 0; ; ) {
+      const page = this.store.steps.page(runId, { afterStep: after, limit: 10_000 });
+      steps.push(...page);
+      if (page.length < 10_000) break;
+      after = page.at(-1)!.step;
+    }
+    steps.push(...this.jobs.unsavedSteps(runId).filter((r) => r.step > (steps.at(-1)?.step ?? 0)));
     return {
       run,
       metrics: this.store.metrics.list(runId),
       snapshots: this.store.snapshots.list(runId),
+      steps,
+      logs: this.store.logs.list(runId, { limit: MAX_LOG_LINES }),
       checkpoints: this.store.checkpoints.list(runId),
-      children: this.store.runs.list({ parentRunId: runId }),
+      children: this.store.runs.list({ parentRunId: runId }).map((c) => this.live(c)),
     };
+  }
+
+  /** Layer snapshots of one epoch (default the latest), or of some layers over an epoch range. */
+  snapshots(runId: string, q: { epoch?: number; fromEpoch?: number; toEpoch?: number; layers?: string[] }): SnapshotRow[] {
+    this.store.runs.require(runId);
+    const all = this.store.snapshots.epochs(runId);
+    const ranged = q.fromEpoch !== undefined || q.toEpoch !== undefined;
+    if (q.epoch !== undefined && ranged) throw new UserInputError('Give either an epoch or an epoch range (fromEpoch, toEpoch), not both.');
+    const epochs = ranged ? all.filter((e) => e >= (q.fromEpoch ?? 1) && e <= (q.toEpoch ?? Infinity)) : [q.epoch ?? all.at(-1)].filter((e): e is number => e !== undefined && all.includes(e));
+    if (epochs.length === 0) return [];
+    const layerCount = q.layers?.length ?? this.store.snapshots.cells(runId, [epochs.at(-1)!]).length;
+    checkSnapshotRequest(layerCount, epochs.length);
+    return this.store.snapshots.list(runId, {
+      ...(ranged ? { fromEpoch: epochs[0]!, toEpoch: epochs.at(-1)! } : { epoch: epochs[0]! }),
+      ...(q.layers ? { layers: q.layers } : {}),
+    });
+  }
+
+  steps(runId: string, q: StepsQuery): StepsPage {
+    this.store.runs.require(runId);
+    const repo = this.store.steps;
+    return stepsPage(
+      { page: (o) => repo.page(runId, o), overview: (o) => repo.overview(runId, o), extent: (o) => repo.extent(runId, o) },
+      this.jobs.unsavedSteps(runId),
+      q,
+    );
+  }
+
+  logs(runId: string, q: { afterSeq?: number; limit: number }): { lines: LogLine[]; next: number | null } {
+    const lines = this.store.logs.list(runId, { ...(q.afterSeq !== undefined ? { afterSeq: q.afterSeq } : {}), limit: q.limit + 1 });
+    const page = lines.slice(0, q.limit);
+    return { lines: page, next: lines.length > q.limit ? page.at(-1)!.seq : null };
   }
 
   summary(runId: string): RunSummary {
     const run = this.store.runs.require(runId);
-    const last = this.store.metrics.latest(runId);
+    const metrics = this.store.metrics.list(runId);
+    const last = metrics.at(-1) ?? null;
+    const best = metrics.reduce<(typeof metrics)[number] | null>((b, m) => (b === null || m.testAccuracy > b.testAccuracy ? m : b), null);
     const snapshots = last ? this.store.snapshots.list(runId, { epoch: last.epoch }) : [];
+    const finished = !isActiveStatus(this.live(run).status);
     return {
       runId,
       name: run.name,
@@ -404,8 +482,17 @@ export class RunService {
       epochs: run.epochsDone,
       error: run.error,
       final: last
-        ? { trainLoss: last.trainLoss, valAccuracy: last.valAccuracy, testAccuracy: last.testAccuracy, length: last.ffrLength, curvature: last.ffrCurvature }
+        ? {
+            trainLoss: last.trainLoss,
+            trainCrossEntropy: last.trainCrossEntropy,
+            valAccuracy: last.valAccuracy,
+            testAccuracy: last.testAccuracy,
+            length: last.ffrLength,
+            curvature: last.ffrCurvature,
+          }
         : null,
+      best: best ? { epoch: best.epoch, testAccuracy: best.testAccuracy } : null,
+      collapse: finished ? detectCollapse(metrics, run.modelInfo?.classes ?? classesFromConfig(run.config)) : null,
       sparsity: summarizeSparsity(snapshots),
       layers: snapshots.map((s) => ({
         name: s.layer,

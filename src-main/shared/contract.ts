@@ -15,7 +15,8 @@
  * - Stability: once published, names are only ever added, never renamed or removed.
  */
 import { z } from 'zod';
-import { EpochMetrics, RunStatus } from './metrics';
+import { Collapse } from './collapse';
+import { EpochMetrics, LogLine, RunStatus, StepScalars } from './metrics';
 import { Executor, SlurmDefaults, SlurmJob, SlurmSettings } from './executor';
 import { ExportReport, LayerWidthRow, PRUNE_CRITERIA, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference } from './prune-types';
 import { StudyReport, StudyStatus } from './study';
@@ -90,6 +91,15 @@ export const IPC_EVENT_CHANNEL = 'ffr:event';
 export const HTTP_API_PREFIX = '/api/';
 export const HTTP_EVENTS_PATH = '/api/events';
 export const TOKEN_HEADER = 'x-ffr-token';
+/**
+ * Browser mode's downloads (GET, token in the query like every API path):
+ * `/api/files/exports/<exportId>/<file>` one file of an export, `/api/files/exports/<exportId>.zip` all.
+ */
+export const HTTP_EXPORT_FILES_PREFIX = '/api/files/exports/';
+
+export function exportFileUrl(exportId: string, file: string | null): string {
+  return file === null ? `${HTTP_EXPORT_FILES_PREFIX}${encodeURIComponent(exportId)}.zip` : `${HTTP_EXPORT_FILES_PREFIX}${encodeURIComponent(exportId)}/${file.split('/').map(encodeURIComponent).join('/')}`;
+}
 export const TOKEN_QUERY = 'token';
 
 // ---------------------------------------------------------------------------------------------
@@ -212,14 +222,57 @@ export const DatasetSamples = z.object({
 });
 export type DatasetSamples = z.infer<typeof DatasetSamples>;
 
+/** At most this many epoch columns in a sparsity grid (evenly spaced, first and last kept). */
+export const MAX_GRID_EPOCHS = 240;
+
+/**
+ * Structured sparsity of every layer at every epoch (or MAX_GRID_EPOCHS of them), compactly: what the
+ * layer × epoch heatmap and the headline figure need, without the per-channel measures.
+ */
+export const SparsityGrid = z.object({
+  /** Layers in network order, with their channel counts (at the last epoch). */
+  layers: z.array(z.object({ name: z.string(), channels: z.number().int() })),
+  /** The epochs of the columns, ascending. */
+  epochs: z.array(z.number().int()),
+  /** structured[layer][column]: share of dead channels; null where the layer has no snapshot then. */
+  structured: z.array(z.array(z.number().nullable())),
+  /** Epochs with snapshots in all (more than epochs.length when the grid was thinned). */
+  epochCount: z.number().int(),
+});
+export type SparsityGrid = z.infer<typeof SparsityGrid>;
+
+/**
+ * A run as its page first needs it, bounded in size whatever the run's length: the epoch metrics,
+ * the layer snapshots of the latest epoch only (others: runs.snapshots), the sparsity grid, and how
+ * many step rows there are (the rows: runs.steps). `ffr runs show --json` prints everything instead.
+ */
 export const RunDetails = z.object({
   run: Run,
   metrics: z.array(EpochMetrics),
+  /** Every layer's snapshot at the latest recorded epoch (empty before the first epoch ends). */
   snapshots: z.array(SnapshotRow),
+  sparsity: SparsityGrid,
+  steps: z.object({ count: z.number().int(), first: z.number().int().nullable(), last: z.number().int().nullable() }),
   checkpoints: z.array(Checkpoint),
   children: z.array(Run),
 });
 export type RunDetails = z.infer<typeof RunDetails>;
+
+/** Snapshots per call at most (layers × epochs asked for). */
+export const MAX_SNAPSHOT_ROWS = 1000;
+/** Raw step rows per page at most, and overview points at most. */
+export const MAX_STEP_ROWS = 5000;
+
+export const StepsPage = z.object({
+  rows: z.array(StepScalars),
+  /** Rows in the asked range (stored and, for a running run, those of the epoch in progress). */
+  total: z.number().int(),
+  /** Pass as afterStep for the next page; null at the end. */
+  next: z.number().int().nullable(),
+  /** The rows are bucket means (maxPoints was asked and the range had more rows). */
+  downsampled: z.boolean(),
+});
+export type StepsPage = z.infer<typeof StepsPage>;
 
 export const RunSummary = z.object({
   runId: z.string(),
@@ -228,9 +281,11 @@ export const RunSummary = z.object({
   backend: z.string().nullable(),
   epochs: z.number().int(),
   error: z.string().nullable(),
+  /** The last epoch's numbers. trainLoss is the total loss (cross-entropy + weighted regularizer). */
   final: z
     .object({
       trainLoss: z.number(),
+      trainCrossEntropy: z.number(),
       /** On the validation set held out of the training split (null for runs without one). */
       valAccuracy: z.number().nullable().default(null),
       testAccuracy: z.number(),
@@ -238,6 +293,10 @@ export const RunSummary = z.object({
       curvature: z.number(),
     })
     .nullable(),
+  /** The epoch with the highest test accuracy (the final one may be lower). */
+  best: z.object({ epoch: z.number().int(), testAccuracy: z.number() }).nullable(),
+  /** Set when a finished run collapsed (shared/collapse.ts: near chance, or far below its best epoch). */
+  collapse: Collapse.nullable(),
   /** structured: share of prunable channels by `measure` (spread; activity for runs recorded before spread existed). */
   sparsity: z.object({ structured: z.number(), unstructured: z.number(), measure: z.enum(['spread', 'activity']) }).nullable(),
   layers: z.array(
@@ -398,9 +457,47 @@ export const methods = {
   'runs.get': method(
     z.object({ runId: Id }),
     RunDetails,
-    'A run with all its epoch metrics, per-layer snapshots, checkpoints and fine-tune children.',
+    'A run with its epoch metrics, the latest epoch’s layer snapshots, the layer × epoch sparsity grid, checkpoints and fine-tune children; bounded in size.',
+  ),
+  'runs.snapshots': method(
+    z.object({
+      runId: Id,
+      /** One epoch (default: the latest). */
+      epoch: z.number().int().min(1).optional(),
+      /** Or a range of epochs (a layer's history: with `layers`). */
+      fromEpoch: z.number().int().min(1).optional(),
+      toEpoch: z.number().int().min(1).optional(),
+      /** Only these layers (default: all). */
+      layers: z.array(z.string()).max(2000).optional(),
+    }),
+    z.array(SnapshotRow),
+    `Layer snapshots (with per-channel measures) of one epoch, or of some layers over an epoch range; at most ${MAX_SNAPSHOT_ROWS} per call.`,
+  ),
+  'runs.steps': method(
+    z.object({
+      runId: Id,
+      fromStep: z.number().int().min(1).optional(),
+      toStep: z.number().int().min(1).optional(),
+      /** Raw rows: those after this step (paging; see next). */
+      afterStep: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(MAX_STEP_ROWS).default(2000),
+      /** An overview instead: at most this many points over the range (bucket means). */
+      maxPoints: z.number().int().min(10).max(MAX_STEP_ROWS).optional(),
+    }),
+    StepsPage,
+    'Step scalars (loss, cross-entropy, FFR terms, lr, step time, memory), paged, or as an overview of at most maxPoints points.',
+  ),
+  'runs.logs': method(
+    z.object({ runId: Id, afterSeq: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000).default(500) }),
+    z.object({ lines: z.array(LogLine), next: z.number().int().nullable() }),
+    'A run’s log lines (trainer, tool jobs on it, the host), oldest first, paged.',
   ),
   'runs.summary': method(z.object({ runId: Id }), RunSummary, 'Final metrics, sparsity and size of a run.'),
+  'runs.summaries': method(
+    z.object({ runIds: z.array(Id).max(500, 'asks for at most 500 runs at once') }),
+    z.array(RunSummary),
+    'runs.summary of several runs in one call (the runs table), in the order asked.',
+  ),
   'runs.defaults': method(
     z.object({ model: z.string().optional() }),
     RunConfig,
@@ -531,6 +628,11 @@ export const methods = {
     z.array(ExportRecord),
     'The exports of a run or of a prune.',
   ),
+  'export.open': method(
+    z.object({ exportId: Id }),
+    z.object({ exportId: z.string(), dir: z.string() }),
+    'Opens an export’s folder in the file manager (desktop app only; forbidden under ffr serve, where the files download).',
+  ),
 } as const;
 
 export type Methods = typeof methods;
@@ -566,7 +668,13 @@ export type RunProgress = z.infer<typeof RunProgress>;
 
 export const events = {
   /** A run changed status (queued on create/resume, running, completed, failed with its reason…). */
-  'run-status': z.object({ runId: z.string(), status: RunStatus, error: z.string().nullable() }),
+  'run-status': z.object({
+    runId: z.string(),
+    status: RunStatus,
+    error: z.string().nullable(),
+    /** queued only: waiting for a trainer slot, or its trainer is starting (see Run.queuePhase). */
+    queuePhase: z.enum(['waiting', 'starting']).optional(),
+  }),
   /** Training progress, a few times per epoch at most. */
   'run-progress': RunProgress,
   /** An epoch was recorded: its metrics and every layer's snapshot (for live curves and heatmaps). */
@@ -582,8 +690,16 @@ export const events = {
     total: z.number().int(),
     point: z.object({ index: z.number().int(), state: z.string(), runId: z.string().nullable() }).nullable(),
   }),
-  /** A log line from a trainer or the host. */
-  log: z.object({ runId: z.string().nullable(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  /** Step scalars (every few steps) of a training run, a few rows per event. */
+  'run-steps': z.object({ runId: z.string(), rows: z.array(StepScalars) }),
+  /** A log line from a trainer or the host; seq and time when it was kept in the run's log. */
+  log: z.object({
+    runId: z.string().nullable(),
+    level: z.enum(['info', 'warn', 'error']),
+    message: z.string(),
+    seq: z.number().int().optional(),
+    time: z.string().optional(),
+  }),
   /** A run's Slurm job was submitted, changed state or ended. */
   'run-slurm': z.object({ runId: z.string(), job: SlurmJob }),
 } as const;

@@ -103,3 +103,43 @@ export function isActiveStatus(status: RunStatus): boolean {
 export function isResumableStatus(status: RunStatus): boolean {
   return RESUMABLE_STATUSES.includes(status);
 }
+
+/**
+ * Scalars recorded every few steps (engine/train/loop.ts: about STEP_ROWS_PER_EPOCH rows per epoch),
+ * each the mean over the steps since the previous row, so nothing between two rows is left out.
+ */
+export const StepScalars = z.object({
+  /** Global step at the end of the window, 1-based across epochs (epoch e, step s → (e−1)·steps + s). */
+  step: z.number().int().min(1),
+  epoch: z.number().int().min(1),
+  /** Wall-clock time at the end of the window, ms since 1970. */
+  time: z.number(),
+  /** Steps this row averages. */
+  window: z.number().int().min(1),
+  /** Total loss (cross-entropy + weighted regularizer), cross-entropy and batch accuracy. */
+  loss: z.number(),
+  crossEntropy: z.number(),
+  accuracy: z.number(),
+  /** Unweighted FFR terms and the weighted regularizer that was added to the loss. */
+  ffrLength: z.number(),
+  ffrCurvature: z.number(),
+  regLoss: z.number(),
+  /** The learning rate of the window's last step. */
+  lr: z.number(),
+  /** Mean wall time per step (batch preparation, forward, backward, update). */
+  stepMs: z.number().min(0),
+  /** The trainer process's resident memory and the bytes tfjs held in tensors, at the window's end. */
+  rssBytes: z.number().int().min(0),
+  tensorBytes: z.number().int().min(0),
+});
+export type StepScalars = z.infer<typeof StepScalars>;
+
+/** One line of a run's log (trainer messages, tool jobs on the run, the host's status lines). */
+export const LogLine = z.object({
+  /** 1, 2, 3 … per run: the order lines were written in. */
+  seq: z.number().int().min(1),
+  time: z.string(),
+  level: z.enum(['info', 'warn', 'error']),
+  message: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;

@@ -92,6 +92,11 @@ export const PruneReport = z.object({
   /** Groups with more than one member, or that were kept for a reason; singletons are summarized in widths. */
   groups: z.array(GroupRow),
   groupCount: z.number().int(),
+  /**
+   * Per prunable layer, the indices of the output channels (filters of the original model) that
+   * were removed, ascending: the architecture diff. Absent in prunes recorded before it was kept.
+   */
+  removedChannels: z.record(z.string(), z.array(z.number().int().min(0))).optional(),
   folded: z.array(FoldRow),
   /** On the test split (reported, never used to choose). */
   accuracy: z.object({ before: z.number(), pruned: z.number(), finetuned: z.number().nullable() }),

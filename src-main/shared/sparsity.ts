@@ -33,3 +33,16 @@ export function summarizeSparsity(layers: readonly LayerSparsity[]): ModelSparsi
   const measure = layers.every((l) => l.structuredMeasure === 'spread') ? 'spread' : 'activity';
   return { structured, unstructured, measure };
 }
+
+/**
+ * The per-channel measure the headline structured sparsity counts by (docs/pruning.md, docs/ffr.md).
+ * Snapshots name their measure (`structuredMeasure`: spread, or activity for runs recorded before
+ * spread existed); with no snapshot at hand it is spread.
+ * Every figure that shows the headline number, or a distribution meant to explain it, uses this.
+ */
+export const HEADLINE_MEASURE = 'spread';
+
+export function headlineMeasure(rows: readonly object[]): string {
+  const named = (rows[0] as { structuredMeasure?: unknown } | undefined)?.structuredMeasure;
+  return typeof named === 'string' ? named : HEADLINE_MEASURE;
+}

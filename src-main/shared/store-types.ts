@@ -95,6 +95,8 @@ export const ModelInfo = z.object({
   params: z.number().int().min(0),
   macs: z.number().int().min(0),
   widths: z.record(z.string(), z.number().int().min(0)),
+  /** Output classes (the trainer reports it; runs recorded before it have none). */
+  classes: z.number().int().min(2).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
@@ -126,6 +128,11 @@ export const Run = z.object({
   executor: Executor.default('local'),
   /** Its latest Slurm job, for a run executed on Slurm. */
   slurmJob: SlurmJob.nullable().default(null),
+  /**
+   * Only on a queued run a host is holding (not stored): `waiting` for a free trainer slot, or
+   * `starting` its trainer (loading the backend and the data, which takes seconds).
+   */
+  queuePhase: z.enum(['waiting', 'starting']).optional(),
 });
 export type Run = z.infer<typeof Run>;
 

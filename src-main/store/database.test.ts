@@ -62,7 +62,10 @@ describe('openDatabase', () => {
         'projects',
         'prunes',
         'run_locks',
+        'run_logs',
+        'run_steps',
         'runs',
+        'schema_migrations',
         'settings',
         'slurm_jobs',
         'studies',
@@ -167,6 +170,58 @@ describe('openDatabase', () => {
     expect(schemaVersion(db)).toBe(LATEST);
     expect(tables(db)).not.toContain('half_done');
     db.close();
+  });
+
+  it('numbers may have gaps: a lower migration that arrives later is still applied, once', () => {
+    const file = temp();
+    // A build that knows 1–4 and 6–8 (5 is reserved for a migration being written elsewhere) creates the database.
+    expect(MIGRATIONS.map((m) => m.version)).not.toContain(5);
+    openDatabase(file).close();
+    const later = { version: 5, name: '0005-later', up: (db: Database.Database) => db.exec('CREATE TABLE arrived_later (x INTEGER)') };
+    const withFive = [...MIGRATIONS.slice(0, 4), later, ...MIGRATIONS.slice(4)];
+    const db = new Database(file);
+    try {
+      expect(migrate(db, withFive, file)).toEqual({ from: LATEST, to: LATEST, applied: ['0005-later'] });
+      expect(tables(db)).toContain('arrived_later');
+      expect(migrate(db, withFive, file).applied).toEqual([]);
+      // A build that knows only 1–3 must refuse this database (it has 5 and more).
+      expect(() => migrate(db, MIGRATIONS.slice(0, 3), file)).toThrow(new RegExp(`has schema version ${LATEST}, newer than version 3`));
+      // Nor may a build without 5 open it once 5 is recorded, even at the same user_version.
+      expect(() => migrate(db, MIGRATIONS, file)).toThrow(new RegExp(`newer than version ${LATEST}`));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a database from before the ledger counts every migration up to its user_version as applied', () => {
+    const file = temp();
+    const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 3) });
+    old.exec('DROP TABLE schema_migrations');
+    old.close();
+    const db = new Database(file);
+    try {
+      expect(migrate(db, MIGRATIONS, file)).toEqual({ from: 3, to: LATEST, applied: MIGRATIONS.slice(3).map((m) => m.name) });
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a database from before the ledger at a version past a gap does not count the gap as applied', () => {
+    // Made by a build that knew 1–4, 6 and 7 (no ledger), opened by one that knows 8 too, then by one that knows 5.
+    const file = temp();
+    const upTo7 = MIGRATIONS.filter((m) => m.version <= 7);
+    const old = openDatabase(file, { migrations: upTo7 });
+    old.exec('DROP TABLE schema_migrations');
+    old.close();
+    const db = new Database(file);
+    try {
+      expect(migrate(db, MIGRATIONS, file).applied).toEqual(MIGRATIONS.filter((m) => m.version > 7).map((m) => m.name));
+      const later = { version: 5, name: '0005-later', up: (d: Database.Database) => d.exec('CREATE TABLE arrived_later (x INTEGER)') };
+      expect(migrate(db, [...MIGRATIONS.slice(0, 4), later, ...MIGRATIONS.slice(4)], file).applied).toEqual(['0005-later']);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses a file that is not a database, and a database of another application', () => {

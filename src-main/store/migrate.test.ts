@@ -3,8 +3,9 @@
  * removing it fails a test:
  * - the version is re-checked under the write lock (another process may have migrated between our
  *   first look at user_version and our BEGIN IMMEDIATE);
- * - the user_version bump is part of the migration's transaction (a crash between the two would
- *   leave a migrated schema at the old version, and the next open would apply the migration twice).
+ * - the user_version bump (and the ledger row) is part of the migration's transaction (a crash between
+ *   the two would leave a migrated schema at the old version, and the next open would apply the
+ *   migration twice).
  * And migration 0004's rewrite of stored absolute paths to paths relative to the data directory.
  */
 import fs from 'node:fs';
@@ -132,8 +133,8 @@ describe('migrate', () => {
     const db = new Database(file);
     const noop = (version: number, name: string) => ({ version, name, up() {} });
     expect(migrate(db, [noop(1, 'a'), noop(2, 'b'), noop(10, 'j')], file)).toEqual({ from: 0, to: 10, applied: ['a', 'b', 'j'] });
-    expect(() => migrate(db, [noop(1, 'a'), noop(10, 'j'), noop(10, 'k')], file)).toThrow('Migration "k" has version 10, not above 10 of the migration before it in the list.');
-    expect(() => migrate(db, [noop(2, 'b'), noop(1, 'a')], file)).toThrow('Migration "a" has version 1, not above 2');
+    expect(() => migrate(db, [noop(1, 'a'), noop(10, 'j'), noop(10, 'k')], file)).toThrow("Migration \"k\" has version 10, not above the previous one's (10).");
+    expect(() => migrate(db, [noop(2, 'b'), noop(1, 'a')], file)).toThrow("Migration \"a\" has version 1, not above the previous one's (2).");
     db.close();
   });
 });

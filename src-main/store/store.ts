@@ -6,6 +6,7 @@ import { storePaths, type StorePaths } from './paths';
 import { CheckpointsRepository } from './repositories/checkpoints';
 import { DatasetsRepository } from './repositories/datasets';
 import { ExportsRepository } from './repositories/exports';
+import { LogsRepository } from './repositories/logs';
 import { MetricsRepository } from './repositories/metrics';
 import { ProjectsRepository } from './repositories/projects';
 import { PrunesRepository } from './repositories/prunes';
@@ -14,6 +15,7 @@ import { RunsRepository } from './repositories/runs';
 import { SettingsRepository } from './repositories/settings';
 import { SlurmJobsRepository } from './repositories/slurm-jobs';
 import { SnapshotsRepository } from './repositories/snapshots';
+import { StepsRepository } from './repositories/steps';
 import { StudiesRepository } from './repositories/studies';
 import { SweepsRepository } from './repositories/sweeps';
 
@@ -30,6 +32,8 @@ export class Store {
   readonly exports: ExportsRepository;
   readonly slurmJobs: SlurmJobsRepository;
   readonly settings: SettingsRepository;
+  readonly steps: StepsRepository;
+  readonly logs: LogsRepository;
   readonly studies: StudiesRepository;
   /** Runs turned `interrupted` when this store was opened (empty if recovery was skipped). */
   recovered: string[] = [];
@@ -56,6 +60,8 @@ export class Store {
     this.exports = new ExportsRepository(ctx);
     this.slurmJobs = new SlurmJobsRepository(ctx);
     this.settings = new SettingsRepository(ctx);
+    this.steps = new StepsRepository(ctx);
+    this.logs = new LogsRepository(ctx);
     this.studies = new StudiesRepository(ctx);
   }
 

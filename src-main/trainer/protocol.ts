@@ -5,7 +5,7 @@
  * answers, the same on both sides of the process boundary.
  *
  * host → trainer:  run(job), cancel, exit
- * trainer → host:  started?, progress*, epoch*, log*, result?, then exactly one of done | failed;
+ * trainer → host:  started?, progress*, scalars*, epoch*, log*, result?, then exactly one of done | failed;
  *                  the host answers the final message with `exit` (the trainer then exits: a
  *                  process cannot tell when its last message has left under Electron's utility
  *                  process, so the host says when it has arrived).
@@ -21,6 +21,7 @@
 import { z } from 'zod';
 import { BackendStatus, DatasetDescription, DatasetSample, ErrorCode, SampleRequest } from '../shared/contract';
 import { PruneReport, SelectionOptions, SweepOptions, SweepPoint, SweepReference } from '../shared/prune-types';
+import { StepScalars } from '../shared/metrics';
 import { DEFAULT_VAL_FRACTION, DatasetRef, RunConfig, ValFraction as RunConfigValFraction } from '../shared/run-config';
 import { EpochRecord, ExportFormat, ModelInfo } from '../shared/store-types';
 
@@ -156,6 +157,8 @@ export const TrainerMessage = z.discriminatedUnion('type', [
     loss: z.number(),
     lr: z.number(),
   }),
+  /** Step scalars every few steps; the host keeps them with the epoch they belong to. */
+  z.object({ type: z.literal('scalars'), row: StepScalars }),
   z.object({ type: z.literal('epoch'), record: EpochRecord }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn']), message: z.string() }),
   /** A tool job's progress in its own units (a sweep's points done of total). */

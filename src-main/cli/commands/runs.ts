@@ -1,9 +1,14 @@
 /** `ffr runs list|show|compare|resume|cancel|delete`. */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { runHistoryCsv } from '../../services/run-export';
+import { choiceOption } from '../options';
 import type { App } from '../../services/app';
-import { formatCount, formatPercent, info, printJson, table } from '../output';
+import { info, printJson, table } from '../output';
 import { isActiveStatus } from '../../shared/metrics';
 import { addExecutorOptions, executionFromFlags, type ExecutorFlags } from './executor-options';
+import { formatCompare, formatRunShow } from './run-text';
 import { followRun } from './train';
 
 /**
@@ -48,14 +53,44 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
 
   runs
     .command('show <run>')
-    .description('config, status, per-epoch metrics and layer snapshots of a run')
+    .description('status, config, per-epoch metrics and per-layer sparsity of a run (--json: every epoch\'s snapshots and the step scalars)')
     .option('--json', 'print one JSON document')
     .action((id: string, o: { json?: boolean }) =>
       withApp(async (app) => {
+        if (o.json) return printJson(app.runs.full(id));
         const d = app.runs.show(id);
-        if (o.json) return printJson(d);
-        info(`${d.run.id} "${d.run.name}" ${d.run.status}${d.run.error ? `: ${d.run.error}` : ''}`);
-        info(table(['epoch', 'train loss', 'test acc', 'length', 'curvature', 'lr', 's'], d.metrics.map((m) => [String(m.epoch), m.trainLoss.toFixed(4), formatPercent(m.testAccuracy, 2), m.ffrLength.toFixed(3), m.ffrCurvature.toFixed(3), m.lr.toPrecision(3), m.seconds.toFixed(1)])));
+        const last = d.metrics.at(-1);
+        const lastSnapshots = last ? app.store.snapshots.list(id, { epoch: last.epoch }) : [];
+        info(formatRunShow({ run: d.run, metrics: d.metrics, lastSnapshots, summary: app.runs.summary(id) }));
+      }),
+    );
+
+  runs
+    .command('export <run>')
+    .description('write a run\'s history to a file: csv (one row per recorded step, epoch metrics on each epoch\'s last step) or json (everything, as runs show --json)')
+    .requiredOption('--format <format>', 'csv or json', choiceOption('--format', ['csv', 'json'] as const))
+    .requiredOption('--out <file>', 'the file to write')
+    .option('--force', 'replace the file if it exists')
+    .option('--json', 'print {runId, format, file, rows} as one JSON document')
+    .action((id: string, o: { format: 'csv' | 'json'; out: string; force?: boolean; json?: boolean }) =>
+      withApp(async (app) => {
+        const file = path.resolve(o.out);
+        if (!fs.existsSync(path.dirname(file))) throw new Error(`The folder ${path.dirname(file)} for --out does not exist.`);
+        if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new Error(`--out ${file} is a folder; name a file.`);
+        if (fs.existsSync(file) && !o.force) throw new Error(`${file} exists; pass --force to replace it.`);
+        const full = app.runs.full(id);
+        const text = o.format === 'json' ? `${JSON.stringify(full, null, 2)}\n` : runHistoryCsv(full);
+        // Written beside and renamed: an interrupted export never leaves half a file under the name.
+        const tmp = `${file}.${process.pid}.tmp`;
+        try {
+          fs.writeFileSync(tmp, text);
+          fs.renameSync(tmp, file);
+        } finally {
+          fs.rmSync(tmp, { force: true });
+        }
+        const rows = o.format === 'csv' ? text.trimEnd().split('\n').length - 1 : full.steps.length;
+        if (o.json) printJson({ runId: id, format: o.format, file, rows, steps: full.steps.length, epochs: full.metrics.length });
+        else info(`Wrote ${file} (${o.format}: ${full.metrics.length} epochs, ${full.steps.length} step rows).`);
       }),
     );
 
@@ -67,9 +102,7 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
       withApp(async (app) => {
         const c = app.runs.compare(ids);
         if (o.json) return printJson(c);
-        info(table(['run', 'regularizer', 'test acc', 'structured', 'params', 'MACs'], c.runs.map((r, i) => [r.runId, String(c.configs[i]!['regularizer']), formatPercent(r.final?.testAccuracy, 2), formatPercent(r.sparsity?.structured), formatCount(r.params), formatCount(r.macs)])));
-        info('\nconfig differences:');
-        for (const [k, v] of Object.entries(c.configDiff)) info(`  ${k}: ${v.map((x) => JSON.stringify(x)).join(' | ')}`);
+        info(formatCompare(c));
       }),
     );
 

@@ -24,9 +24,9 @@ afterEach(() => {
   home = undefined;
 });
 
-function serve(args: string[]): { child: ChildProcess; stdout: Promise<string>; stderr: () => string; exit: Promise<number | null> } {
+function serve(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stdout: Promise<string>; stderr: () => string; exit: Promise<number | null> } {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-serve-'));
-  const c = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, FFR_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, FFR_HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child = c;
   let out = '';
   let err = '';
@@ -44,6 +44,27 @@ function serve(args: string[]): { child: ChildProcess; stdout: Promise<string>; 
 }
 
 describe('ffr serve', () => {
+  it('on a fresh clone builds the UI it serves (no "not built" page)', async () => {
+    const ui = fs.mkdtempSync(path.join(os.tmpdir(), 'ffr-serve-ui-'));
+    const rendererDir = path.join(ui, 'renderer');
+    try {
+      const s = serve(['--port', '0', '--json'], { FFR_RENDERER_DIR: rendererDir });
+      const info = JSON.parse(await s.stdout) as { url: string };
+      expect(s.stderr()).toMatch(/Building the workbench UI into .*renderer \(not built yet; about 10 s\)…\nBuilt the UI in \d+\.\d s\./);
+      const page = await (await fetch(info.url)).text();
+      expect(page).toMatch(/<div id="app"><\/div>/);
+      expect(page).not.toMatch(/not built/);
+      expect(page).toMatch(/<script type="module" crossorigin src="\.\/assets\/index-[\w-]+\.js"><\/script>/);
+      // Nothing half-built is left beside it.
+      expect(fs.readdirSync(ui)).toEqual(['renderer']);
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
+    } finally {
+      fs.rmSync(ui, { recursive: true, force: true });
+    }
+  });
+
+
   it('refuses a non-loopback host without --allow-remote', async () => {
     const s = serve(['--host', '0.0.0.0', '--port', '0']);
     expect(await s.exit).not.toBe(0);

@@ -9,6 +9,7 @@ import { createApp } from '../../services/app';
 import { createApi } from '../../services/api';
 import { startServer } from '../../server/http-server';
 import { checkBindHost } from '../../server/security';
+import { ensureRendererBuilt } from '../../server/renderer-build';
 import { defaultRendererDir, rendererBuilt } from '../../server/static';
 import { numberOption } from '../options';
 import { info, printJson } from '../output';
@@ -44,7 +45,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', numberOption('--port', { integer: true, min: 0, max: 65535 }), 4178)
     .option('--host <address>', 'address to bind (non-loopback needs --allow-remote)', '127.0.0.1')
     .option('--allow-remote', 'allow binding a non-loopback address (anyone with the URL gets full access)')
-    .option('--renderer-dir <dir>', 'built renderer to serve (default: out/renderer from `npm run build`)')
+    .option('--renderer-dir <dir>', 'built renderer to serve as it is (default: out/renderer, built first when missing or older than its sources)')
     .option('--concurrency <n>', 'training runs at once', numberOption('--concurrency', { integer: true, min: 1, max: 64 }), 1)
     .option('--token <token>', 'use this access token instead of a random one (at least 16 characters)')
     .option('--open', 'open the URL in the default browser')
@@ -55,7 +56,13 @@ export function registerServe(program: Command): void {
       if (o.token !== undefined && !/^[A-Za-z0-9_-]{16,200}$/.test(o.token)) {
         throw new Error('--token must be 16 to 200 letters, digits, "-" or "_".');
       }
-      const rendererDir = path.resolve(o.rendererDir ?? defaultRendererDir());
+      const rendererDir = path.resolve(o.rendererDir ?? process.env.FFR_RENDERER_DIR ?? defaultRendererDir());
+      // A checkout's own UI is built when missing or older than its sources; a folder given with
+      // --renderer-dir is served as it is.
+      if (o.rendererDir === undefined) {
+        const built = ensureRendererBuilt(rendererDir, { log: info });
+        if (built.error) info(built.error);
+      }
       const app = createApp({ concurrency: o.concurrency, pickUpSlurmJobs: true });
       const interrupted = app.store.recovered;
       const api = createApi(app, { shell: 'serve' });

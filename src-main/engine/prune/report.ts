@@ -19,6 +19,8 @@ export interface SizeReport {
   layerCosts: LayerCostRow[];
   groups: GroupRow[];
   groupCount: number;
+  /** Per prunable layer, the output channels (filter indices of the original) that were removed, ascending. */
+  removedChannels: Record<string, number[]>;
 }
 
 /** Sizes are recomputed from the two specs (never estimated from the removed counts). */
@@ -30,6 +32,9 @@ export function sizeReport(before: ModelSpec, plan: PrunePlan): SizeReport {
   const wa = layerWidths(after);
   const ca = new Map(layerCosts(after).map((c) => [c.name, c]));
   const { graph, selection } = plan;
+  const removedChannels: Record<string, number[]> = Object.fromEntries(Object.keys(wb).map((name) => [name, [] as number[]]));
+  for (const g of selection.removed) for (const m of graph.groups[g]!.members) removedChannels[m.layer]?.push(m.channel);
+  for (const list of Object.values(removedChannels)) list.sort((a, b) => a - b);
   return {
     params: { before: tb.params, after: ta.params },
     macs: { before: tb.macs, after: ta.macs },
@@ -53,5 +58,6 @@ export function sizeReport(before: ModelSpec, plan: PrunePlan): SizeReport {
         keptBecause: selection.keptBecause.get(g.id) ?? null,
       })),
     groupCount: graph.groups.filter((g) => g.members.length > 0).length,
+    removedChannels,
   };
 }

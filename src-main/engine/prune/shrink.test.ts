@@ -84,6 +84,13 @@ describe('the shrunk model equals the masked original', () => {
       expect(report.macs.after).toBe(totalCost(plan.result.spec).macs);
       expect(report.params.after).toBeLessThan(report.params.before);
       expect(report.macs.after).toBeLessThan(report.macs.before);
+      // The architecture diff: each layer's removed filter indices account for its width change.
+      for (const w of report.widths) {
+        const removed = report.removedChannels[w.name]!;
+        expect(removed.length, w.name).toBe(w.before - w.after);
+        expect(new Set(removed).size).toBe(removed.length);
+        expect(removed.every((c, i) => c >= 0 && c < w.before && (i === 0 || c > removed[i - 1]!))).toBe(true);
+      }
     });
   }
 

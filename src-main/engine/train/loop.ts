@@ -4,7 +4,7 @@
  * leave through hooks (the trainer process turns them into messages), so the loop runs the same in a
  * trainer process, a test or a benchmark.
  */
-import type { EpochMetrics, LayerSnapshot } from '../../shared/metrics';
+import type { EpochMetrics, LayerSnapshot, StepScalars } from '../../shared/metrics';
 import { measuredFfr, type RunConfig } from '../../shared/run-config';
 import { epochOrder, makeBatch, type Dataset } from '../data';
 import { forward } from '../models/forward';
@@ -35,6 +35,8 @@ export interface EpochRecord {
 
 export interface TrainHooks {
   onStep?(p: StepProgress): void;
+  /** Every few steps (about STEP_ROWS_PER_EPOCH per epoch, and each epoch's last step): window means. */
+  onScalars?(row: StepScalars): void;
   onEpoch(record: EpochRecord): void | Promise<void>;
   /** Polled between steps; true stops the run after the current step (no partial epoch is recorded). */
   isCancelled?(): boolean;
@@ -53,6 +55,65 @@ export interface TrainOutcome {
   status: 'completed' | 'cancelled';
   epochsDone: number;
   last?: EpochRecord;
+}
+
+/** About this many step rows per epoch: every step for small epochs, every k-th for large ones. */
+export const STEP_ROWS_PER_EPOCH = 50;
+
+/** Steps per recorded row for an epoch of `steps` steps. */
+export function stepRecordInterval(steps: number): number {
+  return Math.max(1, Math.round(steps / STEP_ROWS_PER_EPOCH));
+}
+
+/** Sums over the steps since the last recorded row. */
+export class StepWindow {
+  private began = Date.now();
+  private n = 0;
+  private seen = 0;
+  private sums = { loss: 0, ce: 0, length: 0, curvature: 0, reg: 0, correct: 0 };
+
+  add(values: number[], size: number): void {
+    const [loss, ce, length, curvature, reg, correct] = values as [number, number, number, number, number, number];
+    this.sums.loss += loss * size;
+    this.sums.ce += ce * size;
+    this.sums.length += length * size;
+    this.sums.curvature += curvature * size;
+    this.sums.reg += reg * size;
+    this.sums.correct += correct;
+    this.seen += size;
+    this.n++;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** The window's row, then an empty window. */
+  take(step: number, epoch: number, lr: number): StepScalars {
+    const now = Date.now();
+    const n = Math.max(1, this.seen);
+    const row: StepScalars = {
+      step,
+      epoch,
+      time: now,
+      window: this.n,
+      loss: this.sums.loss / n,
+      crossEntropy: this.sums.ce / n,
+      accuracy: this.sums.correct / n,
+      ffrLength: this.sums.length / n,
+      ffrCurvature: this.sums.curvature / n,
+      regLoss: this.sums.reg / n,
+      lr,
+      stepMs: (now - this.began) / Math.max(1, this.n),
+      rssBytes: process.memoryUsage.rss(),
+      tensorBytes: tf.memory().numBytes,
+    };
+    this.began = now;
+    this.n = 0;
+    this.seen = 0;
+    this.sums = { loss: 0, ce: 0, length: 0, curvature: 0, reg: 0, correct: 0 };
+    return row;
+  }
 }
 
 /** A run stopped by its own numbers (NaN loss), as opposed to a crash. */
@@ -83,6 +144,7 @@ export async function trainRun(
   const probe = probeBatch(ds, config.probeSize, config.seed);
   const stepsPerEpoch = Math.ceil(ds.train.count / config.batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
+  const recordEvery = stepRecordInterval(stepsPerEpoch);
   let last: EpochRecord | undefined;
   try {
     for (let epoch = start.epoch + 1; epoch <= config.epochs; epoch++) {
@@ -90,6 +152,7 @@ export async function trainRun(
       const order = epochOrder(ds.train.count, config.seed, epoch);
       const rng = new Rng(hashString(`augment:${config.seed}:${epoch}`));
       const sums = { loss: 0, ce: 0, length: 0, curvature: 0, reg: 0, correct: 0, seen: 0 };
+      const window = new StepWindow();
       let lr = config.lr;
       for (let step = 0; step < stepsPerEpoch; step++) {
         if (hooks.isCancelled?.()) return { status: 'cancelled', epochsDone: epoch - 1, ...(last ? { last } : {}) };
@@ -111,6 +174,8 @@ export async function trainRun(
         sums.reg += reg! * batch.size;
         sums.correct += correct!;
         sums.seen += batch.size;
+        window.add(values, batch.size);
+        if ((step + 1) % recordEvery === 0 || step + 1 === stepsPerEpoch) hooks.onScalars?.(window.take((epoch - 1) * stepsPerEpoch + step + 1, epoch, lr));
         hooks.onStep?.({ epoch, step: step + 1, steps: stepsPerEpoch, loss: loss!, lr });
       }
       // Validation first: it is what sweeps and studies choose by; test is reported beside it.

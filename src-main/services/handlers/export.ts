@@ -1,8 +1,11 @@
 /** export.* methods. */
+import fs from 'node:fs';
 import path from 'node:path';
+import { ForbiddenError, NotFoundError } from '../errors';
+import { exportRecord } from '../export-files';
 import type { DomainHandlers, HandlerContext } from './types';
 
-export function exportHandlers({ app, toolLog }: HandlerContext): DomainHandlers<'export'> {
+export function exportHandlers({ app, toolLog, openFolder }: HandlerContext): DomainHandlers<'export'> {
   const { store } = app;
   return {
     'export.run': ({ target, format, outDir, force, samples }) => {
@@ -20,6 +23,13 @@ export function exportHandlers({ app, toolLog }: HandlerContext): DomainHandlers
         return store.exports.listBySource(runId);
       }
       return store.exports.listByPrune(store.prunes.require(pruneId!).id);
+    },
+    'export.open': async ({ exportId }) => {
+      const record = exportRecord(store, exportId);
+      if (!openFolder) throw new ForbiddenError('Opening a folder works in the desktop app; in the browser, download the files or copy the path.');
+      if (!fs.existsSync(record.dir)) throw new NotFoundError(`The folder ${record.dir} of export ${exportId} is gone.`);
+      await openFolder(record.dir);
+      return { exportId, dir: record.dir };
     },
   };
 }

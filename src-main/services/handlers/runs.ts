@@ -8,7 +8,11 @@ export function runHandlers({ app, background }: HandlerContext): DomainHandlers
   return {
     'runs.list': (filter) => runs.list(filter),
     'runs.get': ({ runId }) => runs.show(runId),
+    'runs.snapshots': ({ runId, ...q }) => runs.snapshots(runId, q),
+    'runs.steps': ({ runId, ...q }) => runs.steps(runId, q),
+    'runs.logs': ({ runId, ...q }) => runs.logs(runId, q),
     'runs.summary': ({ runId }) => runs.summary(runId),
+    'runs.summaries': ({ runIds }) => runIds.map((id) => runs.summary(id)),
     'runs.defaults': ({ model }) => {
       if (model === undefined) return defaultRunConfig();
       const m = ModelName.safeParse(model);

@@ -20,6 +20,8 @@ export interface HandlerContext {
   background(p: Promise<unknown>): void;
   /** A tool job's log lines as `log` events of the run it works on. */
   toolLog(runId: string): (message: string) => void;
+  /** The desktop shell's folder opener (absent under ffr serve and the CLI). */
+  openFolder?: (dir: string) => Promise<void>;
   /** Sends a contract event to every window and socket (validated on the way). */
   emit: EventBridge['emit'];
 }

@@ -4,6 +4,7 @@
  * checkpoints, prunes, sweeps, exports, child runs) goes with it through ON DELETE CASCADE.
  */
 import { z } from 'zod';
+import { StepScalars } from '../../shared/metrics';
 import { RunConfig } from '../../shared/run-config';
 import {
   type Checkpoint,
@@ -22,6 +23,7 @@ import { fromJson, toJson } from '../json';
 import { processAlive, processRef } from '../processes';
 import { Executor, SlurmSettings } from '../../shared/executor';
 import { type CheckpointRow, RUN_SELECT, type RunRow, snapshotColumns, toCheckpoint, toRun } from './rows';
+import { INSERT_STEP, stepColumns } from './steps';
 
 /**
  * SQL condition on `runs`: a Slurm job of the run has not been seen to end. Such a run is neither
@@ -226,8 +228,9 @@ export class RunsRepository {
    * runs.epochs_done, in ONE transaction, after validating everything; either all of it is stored
    * or none. Recording an epoch again replaces what was stored for it (idempotent on retry).
    */
-  recordEpoch(id: string, record: EpochRecord): void {
+  recordEpoch(id: string, record: EpochRecord, steps: readonly StepScalars[] = []): void {
     const rec = validate(EpochRecord, record, `epoch record for run "${id}"`);
+    const stepRows = validate(z.array(StepScalars), steps, `step scalars for run "${id}"`);
     const epoch = rec.metrics.epoch;
     const seen = new Set<string>();
     for (const s of rec.snapshots) {
@@ -285,6 +288,9 @@ export class RunsRepository {
           this.ctx.now(),
         );
       }
+      // The epoch's step scalars go in the same transaction (one per epoch, docs/schema.md).
+      const insertStep = db.prepare(INSERT_STEP);
+      for (const s of stepRows) insertStep.run(stepColumns(id, s));
       db.prepare('UPDATE runs SET epochs_done = MAX(epochs_done, ?) WHERE id = ?').run(epoch, id);
     }).immediate();
   }
@@ -309,6 +315,7 @@ export class RunsRepository {
           .sort((a, b) => a.epoch - b.epoch);
         db.prepare('DELETE FROM metrics WHERE run_id = ? AND epoch > ?').run(id, e);
         db.prepare('DELETE FROM layer_snapshots WHERE run_id = ? AND epoch > ?').run(id, e);
+        db.prepare('DELETE FROM run_steps WHERE run_id = ? AND epoch > ?').run(id, e);
         db.prepare('UPDATE runs SET epochs_done = MIN(epochs_done, ?) WHERE id = ?').run(e, id);
         return removed;
       })

@@ -9,6 +9,19 @@ export interface SnapshotQuery {
   epoch?: number;
   /** Only this layer (a layer's history across epochs). */
   layer?: string;
+  /** Only these layers. */
+  layers?: readonly string[];
+  fromEpoch?: number;
+  toEpoch?: number;
+}
+
+/** Structured sparsity per layer and epoch, without the per-channel measures (what a grid needs). */
+export interface SparsityCell {
+  epoch: number;
+  layer: string;
+  position: number;
+  channels: number;
+  structured: number;
 }
 
 export class SnapshotsRepository {
@@ -27,12 +40,36 @@ export class SnapshotsRepository {
       where.push('layer = ?');
       params.push(query.layer);
     }
+    if (query.layers !== undefined) {
+      if (query.layers.length === 0) return [];
+      where.push(`layer IN (${query.layers.map(() => '?').join(', ')})`);
+      params.push(...query.layers);
+    }
+    if (query.fromEpoch !== undefined) {
+      where.push('epoch >= ?');
+      params.push(query.fromEpoch);
+    }
+    if (query.toEpoch !== undefined) {
+      where.push('epoch <= ?');
+      params.push(query.toEpoch);
+    }
     return this.ctx.db
       .prepare<unknown[], SnapshotDbRow>(
         `SELECT * FROM layer_snapshots WHERE ${where.join(' AND ')} ORDER BY epoch, position`,
       )
       .all(...params)
       .map(toSnapshot);
+  }
+
+  /** Structured sparsity of every layer at the given epochs (all when omitted), cheap columns only. */
+  cells(runId: string, epochs?: readonly number[]): SparsityCell[] {
+    assertRunExists(this.ctx, runId);
+    const rows = this.ctx.db
+      .prepare<[string], SparsityCell>('SELECT epoch, layer, position, channels, structured_sparsity AS structured FROM layer_snapshots WHERE run_id = ? ORDER BY epoch, position')
+      .all(runId);
+    if (!epochs) return rows;
+    const wanted = new Set(epochs);
+    return rows.filter((r) => wanted.has(r.epoch));
   }
 
   /** The epochs that have snapshots, ascending. */

@@ -72,3 +72,16 @@ export function epochRecord(epoch: number, withCheckpoint = true): EpochRecord {
     ...(withCheckpoint ? { checkpoint: { path: `/ckpt/epoch-${epoch}.bin`, bytes: 1000 + epoch } } : {}),
   };
 }
+
+/** Step rows of one epoch: `steps` steps recorded every `every` steps (window means), loss falling. */
+export function stepRows(epoch: number, steps: number, every = 1): import('../../shared/metrics').StepScalars[] {
+  const rows = [];
+  for (let s = every; s <= steps; s += every) {
+    const step = (epoch - 1) * steps + s;
+    rows.push({
+      step, epoch, time: 1_700_000_000_000 + step * 100, window: every, loss: 2 / step, crossEntropy: 1.5 / step, accuracy: Math.min(1, step / 100),
+      ffrLength: 3, ffrCurvature: 1, regLoss: 0.5 / step, lr: 0.05, stepMs: 100, rssBytes: 1e8 + step, tensorBytes: 1e6,
+    });
+  }
+  return rows;
+}

@@ -74,9 +74,10 @@ export async function runTrainJob(job: TrainJob, ctx: JobContext): Promise<void>
       return [p.layer, node.op === 'conv2d' ? node.filters : node.op === 'dense' ? node.units : 0];
     }),
   );
-  ctx.post({ type: 'started', backend, modelInfo: { params: cost.params, macs: cost.macs, widths } });
+  ctx.post({ type: 'started', backend, modelInfo: { params: cost.params, macs: cost.macs, widths, classes: start.spec.classes } });
   const outcome = await trainRun(job.config, ds, start, job.checkpointDir, {
     onStep: (p) => ctx.post({ type: 'progress', ...p }),
+    onScalars: (row) => ctx.post({ type: 'scalars', row }),
     onEpoch: (record) => ctx.post({ type: 'epoch', record }),
     isCancelled: () => ctx.isCancelled(),
   });

@@ -106,6 +106,8 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
 
   return {
     kind: 'http',
+    // Downloads are plain links: the browser fetches them itself, so the token rides in the query.
+    fileUrl: (path) => new URL(`${path}${q}`, o.origin).toString(),
     async call(method, params) {
       let res: Response;
       try {

@@ -42,4 +42,8 @@ export const api = {
   onConnection(handler: (s: ConnectionState) => void): () => void {
     return current().onConnection(handler);
   },
+  /** A download link for a host path (e.g. exportFileUrl(…)), or null where there is none (Electron). */
+  fileUrl(path: string): string | null {
+    return current().fileUrl?.(path) ?? null;
+  },
 };

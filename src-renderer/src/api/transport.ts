@@ -11,4 +11,6 @@ export interface Transport {
   on(event: string, handler: (payload: unknown) => void): () => void;
   /** Connection state of the event channel (the bridge is always open). */
   onConnection(handler: (state: ConnectionState) => void): () => void;
+  /** A URL the browser can download a host path from (HTTP only; the desktop opens folders instead). */
+  fileUrl?(path: string): string;
 }

@@ -3,12 +3,13 @@
  * which keeps the renderer bundle a fraction of the full `echarts` import.
  */
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
+  ParallelComponent,
   TooltipComponent,
   VisualMapComponent,
 } from 'echarts/components';
@@ -19,7 +20,9 @@ echarts.use([
   BarChart,
   HeatmapChart,
   ScatterChart,
+  ParallelChart,
   GridComponent,
+  ParallelComponent,
   TooltipComponent,
   LegendComponent,
   VisualMapComponent,

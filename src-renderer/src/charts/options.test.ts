@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisLabel, fmt, heatmapOption, paretoFront, pct } from './options';
+import { axisLabel, fmt, heatmapOption, lineOption, paretoFront, pct, pctTick } from './options';
 
 describe('chart options', () => {
   it('the Pareto front keeps points no other beats on both fewer MACs and higher accuracy', () => {
@@ -22,5 +22,22 @@ describe('chart options', () => {
     expect(fmt(null)).toBe('—');
     expect(pct(0.2346)).toBe('23.5%');
     expect(axisLabel(4.005)).toBe('4.005');
+  });
+
+  it('percent axes never repeat a tick label: as many decimals as the tick needs', () => {
+    const ticks = [0.94, 0.942, 0.944, 0.946, 0.948, 0.95];
+    const labels = ticks.map(pctTick);
+    expect(labels).toEqual(['94%', '94.2%', '94.4%', '94.6%', '94.8%', '95%']);
+    expect(pctTick(0.9525)).toBe('95.25%');
+    expect(pctTick(0.07)).toBe('7%');
+    expect(pctTick(0.111723)).toBe('11.17%');
+    // The accuracy chart's y axis uses it.
+    const o = lineOption([{ name: 'test', data: [[1, 0.943], [2, 0.947]] }], { yPercent: true }) as { yAxis: { axisLabel: { formatter: (v: number) => string } } };
+    expect(ticks.map(o.yAxis.axisLabel.formatter)).toEqual(labels);
+  });
+
+  it('the heatmap legend marker prints the hovered cell as a percentage, not rounded to 0', () => {
+    const o = heatmapOption(['c1'], [1], () => 0.375, 1) as { visualMap: { formatter: (v: number) => string } };
+    expect(o.visualMap.formatter(0.375)).toBe('37.5%');
   });
 });

@@ -30,6 +30,15 @@ export function fmt(v: unknown, digits = 3): string {
   if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(2);
   return Number(v.toPrecision(digits)).toString();
 }
+/**
+ * Percent axis ticks: as many decimals as the tick needs, up to two, so ticks 0.942 and 0.944 read
+ * "94.2%" and "94.4%" (rounding to whole percents printed "94%, 94%, 95%, 95%" on a zoomed-in
+ * accuracy axis), and an axis that ends at a data value reads "11.17%", not "11.1723%".
+ */
+export function pctTick(v: number): string {
+  return `${Number((v * 100).toFixed(2))}%`;
+}
+
 export const pct = (v: number | null | undefined, digits = 1): string =>
   typeof v === 'number' && Number.isFinite(v) ? (v * 100).toFixed(digits) + '%' : '—';
 
@@ -95,13 +104,13 @@ export function lineOption(series: LineSeries[], o: { xName?: string; yName?: st
       axisLine: { lineStyle: { color: '#cfd4da' } },
       axisTick: { show: false },
       // Epoch axes are integers; other x axes (e.g. share of MACs kept) get the tick formatter.
-      axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: o.xPercent ? (v: number) => `${Math.round(v * 100)}%` : axisLabel },
+      axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: o.xPercent ? pctTick : axisLabel },
       splitLine: { show: false },
     },
     yAxis: valueAxis(o.yName, {
       ...(o.yMin !== undefined ? { min: o.yMin } : {}),
       ...(o.yMax !== undefined ? { max: o.yMax } : {}),
-      ...(percent ? { axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: (v: number) => `${Math.round(v * 100)}%` } } : {}),
+      ...(percent ? { axisLabel: { color: TEXT, fontFamily: MONO, fontSize: 10, formatter: pctTick } } : {}),
     }),
     tooltip: {
       ...(base().tooltip as object),
@@ -181,6 +190,9 @@ export function heatmapOption(layers: string[], epochs: number[], value: (layer:
       itemWidth: 9,
       text: ['100%', '0%'],
       textStyle: { fontFamily: MONO, fontSize: 10, color: TEXT },
+      // The marker that follows the hovered cell prints its value: the default (precision 0) showed
+      // a 37.5 % cell as "0".
+      formatter: (v: number) => pct(v),
       // Sequential, perceptually ordered: pale = dense layer, deep = many dead channels.
       inRange: { color: ['#f3f6fa', '#c6d7f2', '#7fa5e3', '#3b6fd0', '#1d3f8f', '#0f2350'] },
     },
@@ -235,7 +247,7 @@ export function groupedBarsOption(categories: string[], groups: BarGroup[], o: {
       axisLine: { lineStyle: { color: '#cfd4da' } },
       axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, interval: 0, rotate: categories.length > 8 ? 30 : 0 },
     },
-    yAxis: valueAxis(o.yName, percent ? { min: 0, max: 1, scale: false, axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: (v: number) => `${Math.round(v * 100)}%` } } : { scale: false }),
+    yAxis: valueAxis(o.yName, percent ? { min: 0, max: 1, scale: false, axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: pctTick } } : { scale: false }),
     series: groups.map((g) => ({ type: 'bar', name: g.name, data: g.values, barMaxWidth: 22 })),
   };
 }
@@ -286,7 +298,7 @@ export function paretoOption(points: ScatterPoint[]): EChartsCoreOption {
     },
     xAxis: valueAxis('MACs', { nameLocation: 'middle', nameGap: 24, nameTextStyle: { color: AXIS, fontSize: 10 } }),
     // Accuracy never exceeds 100 %: cap the padded range there.
-    yAxis: valueAxis('test accuracy', { min: (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20), max: (v: { max: number }) => Math.min(1, v.max + 0.02), axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: (v: number) => `${(v * 100).toFixed(0)}%` } }),
+    yAxis: valueAxis('test accuracy', { min: (v: { min: number }) => Math.max(0, Math.floor((v.min - 0.02) * 20) / 20), max: (v: { max: number }) => Math.min(1, Math.ceil((v.max + 0.02) * 20) / 20), axisLabel: { fontFamily: MONO, fontSize: 10, color: TEXT, formatter: pctTick } }),
     series: [
       { type: 'scatter', name: 'runs', symbol: 'circle', symbolSize: 9, color: PALETTE[0], data: points.filter((p) => p.kind === 'run').map(toDatum) },
       { type: 'scatter', name: 'pruned', symbol: 'diamond', symbolSize: 11, color: PALETTE[1], data: points.filter((p) => p.kind === 'pruned').map(toDatum) },
@@ -322,5 +334,63 @@ export function flowOption(layers: string[], lengths: Array<number | null>, angl
       { type: 'bar', name: 'segment length', data: lengths, barMaxWidth: 26, itemStyle: { color: '#0f8b8d' } },
       { type: 'line', name: 'turning angle', yAxisIndex: 1, data: deg, symbolSize: 6, connectNulls: false, lineStyle: { width: 1.6 }, itemStyle: { color: '#8e44ad' } },
     ],
+  };
+}
+
+export interface ParallelRun {
+  id: string;
+  name: string;
+  regularizer: string;
+  lambda: number;
+  accuracy: number;
+  sparsity: number;
+  params: number | null;
+}
+
+/**
+ * Parallel coordinates over finished runs: regularizer × λ × final test accuracy × structured
+ * sparsity × parameters, one line per run, one colour per regularizer (so a λ sweep reads as a fan).
+ * Dragging along an axis brushes it (ECharts' parallel axes do that by themselves).
+ */
+export function parallelOption(runs: ParallelRun[]): EChartsCoreOption {
+  const regs = [...new Set(runs.map((r) => r.regularizer))].sort();
+  const axisLabelStyle = { color: TEXT, fontFamily: MONO, fontSize: 10 };
+  const axis = (dim: number, name: string, extra: Record<string, unknown> = {}) => ({
+    dim,
+    name,
+    nameTextStyle: { color: TEXT, fontSize: 11 },
+    axisLine: { lineStyle: { color: '#cfd4da' } },
+    axisTick: { show: false },
+    axisLabel: { ...axisLabelStyle, formatter: axisLabel },
+    splitLine: { show: false },
+    ...extra,
+  });
+  return {
+    animation: false,
+    color: PALETTE,
+    textStyle: { fontFamily: FONT, fontSize: 11, color: TEXT },
+    legend: { top: 0, right: 0, itemWidth: 14, itemHeight: 2, icon: 'rect', textStyle: { fontSize: 11, color: TEXT } },
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      textStyle: { fontFamily: MONO, fontSize: 11 },
+      formatter: (p: { data: { name: string; value: number[] } }) =>
+        `${p.data.name}<br/>λ ${fmt(p.data.value[1])} · acc ${pct(p.data.value[2], 2)} · sparsity ${pct(p.data.value[3])} · ${fmt(p.data.value[4])} params`,
+    },
+    parallel: { left: 60, right: 70, top: 40, bottom: 24, parallelAxisDefault: { nameLocation: 'end', nameGap: 12 } },
+    parallelAxis: [
+      axis(0, 'regularizer', { type: 'category', data: regs, axisLabel: { ...axisLabelStyle } }),
+      axis(1, 'λ'),
+      axis(2, 'test accuracy', { min: (v: { min: number }) => Math.max(0, Math.floor(v.min * 20) / 20), max: 1, axisLabel: { ...axisLabelStyle, formatter: pctTick } }),
+      axis(3, 'structured sparsity', { min: 0, max: (v: { max: number }) => Math.max(0.1, Math.ceil(v.max * 10) / 10), axisLabel: { ...axisLabelStyle, formatter: pctTick } }),
+      axis(4, 'params'),
+    ],
+    series: regs.map((reg) => ({
+      type: 'parallel',
+      name: reg,
+      lineStyle: { width: 1.6, opacity: 0.75 },
+      emphasis: { lineStyle: { width: 3, opacity: 1 } },
+      data: runs.filter((r) => r.regularizer === reg).map((r) => ({ name: r.name, value: [reg, r.lambda, r.accuracy, r.sparsity, r.params ?? 0] })),
+    })),
   };
 }

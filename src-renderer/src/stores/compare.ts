@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api, errorMessage, type CompareResult, type RunDetails } from '../api';
 import type { ScatterPoint } from '../charts/options';
+import { useProjectsStore } from './projects';
 
 export const useCompareStore = defineStore('compare', () => {
   const selected = ref<string[]>([]);
@@ -37,6 +38,11 @@ export const useCompareStore = defineStore('compare', () => {
       for (const d of [...ds, ...children]) if (d) map[d.run.id] = d;
       result.value = cmp;
       details.value = map;
+      // A comparison opened by its URL, of runs of one project, makes that project the current one.
+      const projectIds = new Set(ds.map((d) => d.run.projectId));
+      const only = projectIds.size === 1 ? [...projectIds][0] : null;
+      const projects = useProjectsStore();
+      if (only && projects.currentId === null) projects.select(only);
     } catch (e) {
       error.value = errorMessage(e);
       result.value = null;

@@ -1,14 +1,24 @@
 /**
- * One run as the run page shows it: the stored details, kept live from events (each epoch's
- * metrics and layer snapshots are appended as they arrive, no refetch), plus the page's own
- * selection state (epoch scrubber, layer) derived so charts stay consistent with each other.
+ * One run as the run page shows it, read in bounded pieces (runs.get: metrics, the latest epoch's
+ * snapshots and the layer × epoch sparsity grid; runs.snapshots: another epoch when the scrubber
+ * goes there; runs.steps: an overview of the step scalars; runs.logs: its log) and kept live from
+ * events (each epoch's metrics and snapshots, step rows, log lines are appended: no refetch), plus
+ * the page's own selection state (epoch scrubber, layer) so charts stay consistent with each other.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
-import { api, ApiError, errorMessage, type RunDetails } from '../api';
-import type { EpochMetrics } from '../../../src-main/shared/metrics';
-import type { SnapshotRow } from '../../../src-main/shared/store-types';
+import { computed, ref, watch } from 'vue';
+import { api, ApiError, errorMessage, type PruneView, type RunDetails } from '../api';
+import type { EpochMetrics, LogLine, StepScalars } from '../../../src-main/shared/metrics';
+import type { Run, SnapshotRow } from '../../../src-main/shared/store-types';
 import { isActiveStatus } from '../../../src-main/shared/metrics';
+import { summarizeSparsity } from '../../../src-main/shared/sparsity';
+import { useProjectsStore } from './projects';
+
+/** Step points the page asks for (an overview: bucket means past this many rows). */
+export const STEP_POINTS = 3000;
+
+/** A log line as the page shows it: kept ones have seq and time; live-only ones may not. */
+export type PageLogLine = Omit<LogLine, 'seq' | 'time'> & { seq: number | null; time: string | null };
 
 export const useRunDetailStore = defineStore('runDetail', () => {
   const runId = ref<string | null>(null);
@@ -23,34 +33,44 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   /** Chosen epoch; null = follow the latest epoch as it arrives. */
   const pinnedEpoch = ref<number | null>(null);
   const selectedLayer = ref<string | null>(null);
+  /** Every layer's snapshots by epoch, as read so far (the latest comes with runs.get). */
+  const epochSnapshots = ref<Record<number, SnapshotRow[]>>({});
+  /** Step scalars: an overview of what was stored, then each row as it arrives. */
+  const steps = ref<StepScalars[]>([]);
+  const stepsDownsampled = ref(false);
+  const logs = ref<PageLogLine[]>([]);
   const unsubscribers: Array<() => void> = [];
 
   const run = computed(() => details.value?.run ?? null);
   const isActive = computed(() => !!run.value && isActiveStatus(run.value.status));
   const metrics = computed<EpochMetrics[]>(() => [...(details.value?.metrics ?? [])].sort((a, b) => a.epoch - b.epoch));
-  const epochs = computed(() => [...new Set((details.value?.snapshots ?? []).map((s) => s.epoch))].sort((a, b) => a - b));
-  /** Layers in network order: the order they appear in the earliest epoch's snapshot. */
-  const layers = computed(() => {
-    const snaps = details.value?.snapshots ?? [];
-    const first = epochs.value[0];
-    const seen: string[] = [];
-    for (const s of snaps) if (s.epoch === first && !seen.includes(s.layer)) seen.push(s.layer);
-    for (const s of snaps) if (!seen.includes(s.layer)) seen.push(s.layer);
-    return seen;
-  });
+  /** Every recorded epoch (each has its metrics and its snapshots, written together). */
+  const epochs = computed(() => metrics.value.map((m) => m.epoch));
+  /** Layers in network order (the grid's order). */
+  const layers = computed(() => details.value?.sparsity.layers.map((l) => l.name) ?? []);
   const selectedEpoch = computed(() => {
     const last = epochs.value.at(-1) ?? null;
     return pinnedEpoch.value !== null && epochs.value.includes(pinnedEpoch.value) ? pinnedEpoch.value : last;
   });
-  const index = computed(() => {
-    const m = new Map<string, SnapshotRow>();
-    for (const s of details.value?.snapshots ?? []) m.set(`${s.layer}@${s.epoch}`, s);
-    return m;
-  });
-  const snapshot = (layer: string, epoch: number): SnapshotRow | undefined => index.value.get(`${layer}@${epoch}`);
-  const snapshotsAtSelected = computed(() => {
+  const snapshotsAtSelected = computed<SnapshotRow[]>(() => {
     const e = selectedEpoch.value;
-    return e === null ? [] : layers.value.map((l) => snapshot(l, e)).filter((s): s is SnapshotRow => !!s);
+    return e === null ? [] : (epochSnapshots.value[e] ?? []);
+  });
+  /** Whether the chosen epoch's snapshots are still being read. */
+  const snapshotsLoading = computed(() => selectedEpoch.value !== null && epochSnapshots.value[selectedEpoch.value] === undefined);
+  /** Structured sparsity of a layer at an epoch, from the grid (null where it has no column). */
+  function structured(layer: string, epoch: number): number | null {
+    const g = details.value?.sparsity;
+    if (!g) return null;
+    const x = g.epochs.indexOf(epoch);
+    const y = g.layers.findIndex((l) => l.name === layer);
+    return x < 0 || y < 0 ? null : (g.structured[y]?.[x] ?? null);
+  }
+  /** Share of all channels dead at the last epoch (channel-weighted). */
+  const overallSparsity = computed(() => {
+    const last = epochs.value.at(-1);
+    const rows = last === undefined ? [] : (epochSnapshots.value[last] ?? details.value?.snapshots ?? []);
+    return summarizeSparsity(rows)?.structured ?? null;
   });
   /** The chosen layer; until one is chosen, the sparsest layer at the chosen epoch (the one worth a look). */
   const currentLayer = computed(() => {
@@ -59,26 +79,87 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     if (rows.length === 0) return layers.value[0] ?? null;
     return rows.reduce((best, r) => (r.structuredSparsity > best.structuredSparsity ? r : best)).layer;
   });
+  /** Steps per epoch, from a complete epoch's last row (its step is epoch × steps per epoch). */
+  const stepsPerEpoch = computed(() => {
+    const complete = new Set(epochs.value);
+    for (let i = steps.value.length - 1; i >= 0; i--) {
+      const r = steps.value[i]!;
+      const next = steps.value[i + 1];
+      if (complete.has(r.epoch) && (!next || next.epoch !== r.epoch)) return r.step / r.epoch;
+    }
+    return null;
+  });
 
   function setEpoch(epoch: number | null): void {
     // Picking the last epoch means "follow": new epochs keep the scrubber at the end.
     pinnedEpoch.value = epoch !== null && epoch === epochs.value.at(-1) ? null : epoch;
   }
 
+  // The scrubber went to an epoch not read yet: read that epoch's snapshots (one epoch, every layer).
+  watch(selectedEpoch, (e) => {
+    const id = runId.value;
+    if (e === null || !id || epochSnapshots.value[e] !== undefined) return;
+    void api
+      .call('runs.snapshots', { runId: id, epoch: e })
+      .then((rows) => {
+        if (runId.value === id) epochSnapshots.value = { ...epochSnapshots.value, [e]: rows };
+      })
+      .catch((err: unknown) => {
+        if (runId.value === id) actionError.value = errorMessage(err);
+      });
+  });
+
+  function take(d: RunDetails): void {
+    details.value = d;
+    const latest = d.snapshots[0]?.epoch;
+    if (latest !== undefined) epochSnapshots.value = { ...epochSnapshots.value, [latest]: d.snapshots };
+  }
+
+  async function loadSteps(id: string): Promise<void> {
+    const page = await api.call('runs.steps', { runId: id, maxPoints: STEP_POINTS });
+    if (runId.value !== id) return;
+    // Rows that arrived as events while this was read stay (they are newer than the overview).
+    const last = page.rows.at(-1)?.step ?? 0;
+    steps.value = [...page.rows, ...steps.value.filter((r) => r.step > last)];
+    stepsDownsampled.value = page.downsampled;
+  }
+
+  async function loadLogs(id: string): Promise<void> {
+    const after = logs.value.reduce((m, l) => Math.max(m, l.seq ?? 0), 0);
+    const page = await api.call('runs.logs', { runId: id, afterSeq: after, limit: 1000 });
+    if (runId.value !== id) return;
+    const known = new Set(logs.value.map((l) => l.seq).filter((s) => s !== null));
+    logs.value = [...logs.value, ...page.lines.filter((l) => !known.has(l.seq))].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
+  }
+
   async function load(id: string): Promise<void> {
     if (runId.value !== id) {
       details.value = null;
+      sourcePrune.value = null;
       pinnedEpoch.value = null;
       selectedLayer.value = null;
       actionError.value = null;
+      epochSnapshots.value = {};
+      steps.value = [];
+      stepsDownsampled.value = false;
+      logs.value = [];
     }
     runId.value = id;
     loading.value = true;
     error.value = null;
     notFound.value = false;
+    listen();
     try {
       const d = await api.call('runs.get', { runId: id });
-      if (runId.value === id) details.value = d;
+      if (runId.value === id) {
+        take(d);
+        void loadSourcePrune(d.run);
+        void loadSteps(id).catch(() => undefined);
+        void loadLogs(id).catch(() => undefined);
+        // A run opened directly (a link, a reload, its Prune page) makes its project the current one.
+        const projects = useProjectsStore();
+        if (d.run.projectId && projects.currentId !== d.run.projectId) projects.select(d.run.projectId);
+      }
     } catch (e) {
       if (runId.value === id) {
         error.value = errorMessage(e);
@@ -87,7 +168,22 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     } finally {
       loading.value = false;
     }
-    listen();
+  }
+
+  /** A fine-tune of a pruned model: the prune it starts from (for the architecture diff). */
+  const sourcePrune = ref<PruneView | null>(null);
+  async function loadSourcePrune(r: Run): Promise<void> {
+    if (r.kind !== 'finetune' || !r.parentRunId) {
+      sourcePrune.value = null;
+      return;
+    }
+    try {
+      const prunes = await api.call('prune.list', { runId: r.parentRunId });
+      if (runId.value === r.id) sourcePrune.value = prunes.find((p) => p.childRunId === r.id) ?? null;
+    } catch {
+      // The parent may be gone; the run page still works without the diff.
+      if (runId.value === r.id) sourcePrune.value = null;
+    }
   }
 
   function listen(): void {
@@ -96,10 +192,36 @@ export const useRunDetailStore = defineStore('runDetail', () => {
       api.on('run-epoch', (e) => {
         const d = details.value;
         if (!d || e.runId !== d.run.id) return;
-        d.metrics = [...d.metrics.filter((m) => m.epoch !== e.metrics.epoch), e.metrics];
-        d.run.epochsDone = Math.max(d.run.epochsDone, e.metrics.epoch);
         const epoch = e.metrics.epoch;
-        d.snapshots = [...d.snapshots.filter((s) => s.epoch !== epoch), ...e.snapshots];
+        d.metrics = [...d.metrics.filter((m) => m.epoch !== epoch), e.metrics];
+        d.run.epochsDone = Math.max(d.run.epochsDone, epoch);
+        d.snapshots = e.snapshots;
+        epochSnapshots.value = { ...epochSnapshots.value, [epoch]: e.snapshots };
+        // The grid gains the epoch's column (new layers get a row).
+        const g = d.sparsity;
+        if (!g.epochs.includes(epoch)) {
+          for (const s of e.snapshots) {
+            if (!g.layers.some((l) => l.name === s.layer)) {
+              g.layers.push({ name: s.layer, channels: s.channels });
+              g.structured.push(g.epochs.map(() => null));
+            }
+          }
+          g.epochs.push(epoch);
+          g.layers.forEach((l, y) => g.structured[y]!.push(e.snapshots.find((s) => s.layer === l.name)?.structuredSparsity ?? null));
+          g.epochCount++;
+        }
+      }),
+      api.on('run-steps', (e) => {
+        if (e.runId !== runId.value) return;
+        const last = steps.value.at(-1)?.step ?? 0;
+        const fresh = e.rows.filter((r) => r.step > last);
+        if (fresh.length > 0) steps.value = [...steps.value, ...fresh];
+        if (details.value) details.value.steps = { count: details.value.steps.count + fresh.length, first: details.value.steps.first ?? fresh[0]?.step ?? null, last: steps.value.at(-1)?.step ?? null };
+      }),
+      api.on('log', (e) => {
+        if (e.runId === null || e.runId !== runId.value) return;
+        if (e.seq !== undefined && logs.value.some((l) => l.seq === e.seq)) return;
+        logs.value = [...logs.value, { seq: e.seq ?? null, time: e.time ?? new Date().toISOString(), level: e.level, message: e.message }];
       }),
       api.on('run-slurm', (e) => {
         const d = details.value;
@@ -115,6 +237,7 @@ export const useRunDetailStore = defineStore('runDetail', () => {
         const wasRunning = d.run.status === 'running';
         d.run.status = e.status;
         d.run.error = e.error;
+        if (e.status === 'queued') d.run.queuePhase = e.queuePhase ?? 'waiting';
         // Starting sets startedAt, backend and model size; finishing sets duration: re-read then.
         if (!isActiveStatus(e.status) || (e.status === 'running' && !wasRunning)) void refresh();
       }),
@@ -127,7 +250,8 @@ export const useRunDetailStore = defineStore('runDetail', () => {
     if (!id) return;
     try {
       const d = await api.call('runs.get', { runId: id });
-      if (runId.value === id) details.value = d;
+      if (runId.value === id) take(d);
+      await loadLogs(id);
     } catch (e) {
       actionError.value = errorMessage(e);
     }
@@ -197,8 +321,9 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   }
 
   return {
-    runId, details, loading, error, notFound, actionError, busy, run, isActive, metrics, epochs, layers,
-    selectedEpoch, selectedLayer, currentLayer, snapshotsAtSelected, snapshot,
+    runId, details, sourcePrune, loading, error, notFound, actionError, busy, run, isActive, metrics, epochs, layers,
+    selectedEpoch, selectedLayer, currentLayer, snapshotsAtSelected, snapshotsLoading, structured, overallSparsity,
+    steps, stepsDownsampled, stepsPerEpoch, logs,
     setEpoch, load, refresh, cancel, resume, duplicate, saveNotes, setTags, renamed, deleted,
   };
 });

@@ -26,6 +26,8 @@ export const useRunsStore = defineStore('runs', () => {
   const unsubscribers: Array<() => void> = [];
 
   const active = computed(() => items.value.filter((r) => isActiveStatus(r.status)));
+  /** Queued runs whose trainer is already starting (not waiting for a slot). */
+  const starting = computed<Record<string, boolean>>(() => Object.fromEntries(items.value.filter((r) => r.status === 'queued' && r.queuePhase === 'starting').map((r) => [r.id, true])));
 
   async function load(pid: string | null = projectId.value): Promise<void> {
     projectId.value = pid;
@@ -42,10 +44,13 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   async function loadSummaries(): Promise<void> {
-    const missing = items.value.filter((r) => !isActiveStatus(r.status) && r.epochsDone > 0 && !summaries.value[r.id]);
-    const got = await Promise.all(missing.map((r) => api.call('runs.summary', { runId: r.id }).catch(() => null)));
+    const missing = items.value.filter((r) => !isActiveStatus(r.status) && r.epochsDone > 0 && !summaries.value[r.id]).map((r) => r.id);
+    // One call per 500 runs (the host's limit), not one per run.
+    const chunks: string[][] = [];
+    for (let i = 0; i < missing.length; i += 500) chunks.push(missing.slice(i, i + 500));
+    const got = await Promise.all(chunks.map((runIds) => api.call('runs.summaries', { runIds }).catch(() => [] as RunSummary[])));
     const next = { ...summaries.value };
-    for (const s of got) if (s) next[s.runId] = s;
+    for (const s of got.flat()) next[s.runId] = s;
     summaries.value = next;
   }
 
@@ -65,6 +70,8 @@ export const useRunsStore = defineStore('runs', () => {
         }
         run.status = e.status;
         run.error = e.error;
+        if (e.status === 'queued') run.queuePhase = e.queuePhase ?? 'waiting';
+        else delete run.queuePhase;
         if (summaries.value[e.runId]) {
           const rest = { ...summaries.value };
           delete rest[e.runId];
@@ -135,5 +142,5 @@ export const useRunsStore = defineStore('runs', () => {
     return [...gone];
   }
 
-  return { items, projectId, loading, error, progress, summaries, active, load, byId, listen, stopListening, createAndStart, rename, remove };
+  return { items, projectId, loading, error, progress, summaries, active, starting, load, byId, listen, stopListening, createAndStart, rename, remove };
 });

@@ -6,7 +6,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, setTransport } from '../api';
 import { flush, installFakeHost, type FakeHost } from '../testing/fakeHost';
-import { details, project, run, summary } from '../testing/fixtures';
+import { allSnapshots, details, project, run, stepRows, summary } from '../testing/fixtures';
 import { DATASET_GRID_SAMPLES } from '../../../src-main/shared/contract';
 import { useCompareStore } from './compare';
 import { useDatasetsStore } from './datasets';
@@ -86,7 +86,7 @@ describe('runs store', () => {
   it('applies progress and status events in place and reloads once a run finishes', async () => {
     const rows: Run[] = [run('r1', { status: 'queued', epochsDone: 0 })];
     host.handle('runs.list', () => rows);
-    host.handle('runs.summary', (p) => summary(run(String(p.runId)), 0.9));
+    host.handle('runs.summaries', (p) => (p.runIds as string[]).map((id) => summary(run(id), 0.9)));
     const s = useRunsStore();
     s.listen();
     await s.load('p1');
@@ -103,6 +103,8 @@ describe('runs store', () => {
     expect(host.callsOf('runs.list')).toHaveLength(2);
     expect(s.active).toHaveLength(0);
     expect(s.summaries.r1?.final?.testAccuracy).toBe(0.9);
+    // One call for the table's numbers, not one per run.
+    expect(host.callsOf('runs.summaries')).toEqual([{ runIds: ['r1'] }]);
   });
 
   it('a status event for an unknown run (started elsewhere) reloads the list', async () => {
@@ -161,7 +163,7 @@ describe('runs store: rename and delete', () => {
 
   it('remove drops the run and its fine-tune children from the list and closes the open run', async () => {
     host.handle('runs.list', () => [run('r1'), run('ft', { parentRunId: 'r1', kind: 'finetune' }), run('r2')]);
-    host.handle('runs.summary', (p) => summary(run(String(p.runId)), 0.9));
+    host.handle('runs.summaries', (p) => (p.runIds as string[]).map((id) => summary(run(id), 0.9)));
     host.handle('runs.get', () => details(run('r1'), [1]));
     host.handle('runs.delete', () => ({ runIds: ['r1', 'ft'] }));
     const s = useRunsStore();
@@ -245,7 +247,7 @@ describe('runDetail store', () => {
     expect(s.layers).toEqual(['conv2', 'conv1']);
     expect(s.epochs).toEqual([1, 2]);
     expect(s.selectedEpoch).toBe(2);
-    expect(s.snapshot('conv1', 2)?.structuredSparsity).toBeCloseTo(0.4);
+    expect(s.structured('conv1', 2)).toBeCloseTo(0.4);
     // No layer chosen yet: the sparsest one at the chosen epoch.
     expect(s.currentLayer).toBe('conv1');
 
@@ -257,16 +259,50 @@ describe('runDetail store', () => {
     expect(s.selectedEpoch).toBe(3);
     expect(s.run?.epochsDone).toBe(3);
 
-    // Pinning an earlier epoch survives the next epoch; picking the last one follows again.
+    // The grid gained epoch 3's column from the event.
+    expect(s.structured('conv1', 3)).toBeCloseTo(0.6);
+
+    // Pinning an earlier epoch reads that epoch's snapshots (runs.get brought only the latest),
+    // survives the next epoch; picking the last one follows again.
+    host.handle('runs.snapshots', (p) => allSnapshots([p.epoch as number], ['conv2', 'conv1']));
     s.setEpoch(1);
+    expect(s.snapshotsLoading).toBe(true);
+    await flush();
+    expect(host.callsOf('runs.snapshots')).toEqual([{ runId: 'r1', epoch: 1 }]);
     const e4 = details(run('r1'), [4], ['conv2', 'conv1']);
     host.emit('run-epoch', { runId: 'r1', metrics: e4.metrics[0]!, snapshots: e4.snapshots });
     expect(s.selectedEpoch).toBe(1);
     expect(s.snapshotsAtSelected.map((x) => x.epoch)).toEqual([1, 1]);
+    // Epoch 3 came by event: going back to it reads nothing.
+    s.setEpoch(3);
+    await flush();
+    expect(host.callsOf('runs.snapshots')).toHaveLength(1);
     s.setEpoch(4);
     const e5 = details(run('r1'), [5], ['conv2', 'conv1']);
     host.emit('run-epoch', { runId: 'r1', metrics: e5.metrics[0]!, snapshots: e5.snapshots });
     expect(s.selectedEpoch).toBe(5);
+  });
+
+  it('reads an overview of the steps and the log, then appends rows and lines as they arrive', async () => {
+    host.handle('runs.get', () => details(run('r1', { status: 'running' }), [1, 2]));
+    host.handle('runs.steps', () => ({ rows: stepRows([1, 2]), total: 8, next: null, downsampled: false }));
+    host.handle('runs.logs', () => ({ lines: [{ seq: 1, time: '2026-11-27T18:00:00.000Z', level: 'info', message: 'Training on the wasm backend.' }], next: null }));
+    const s = useRunDetailStore();
+    await s.load('r1');
+    await flush();
+    expect(host.callsOf('runs.steps')).toEqual([{ runId: 'r1', maxPoints: 3000 }]);
+    expect(s.steps.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.stepsPerEpoch).toBe(4);
+    host.emit('run-steps', { runId: 'r1', rows: stepRows([3]).slice(0, 2) });
+    host.emit('run-steps', { runId: 'r2', rows: stepRows([3]) });
+    // A row seen twice (an event racing the overview) is kept once.
+    host.emit('run-steps', { runId: 'r1', rows: stepRows([3]).slice(1, 3) });
+    expect(s.steps.map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(s.logs.map((l) => l.message)).toEqual(['Training on the wasm backend.']);
+    host.emit('log', { runId: 'r1', level: 'warn', message: 'slow step', seq: 2, time: '2026-11-27T18:00:05.000Z' });
+    host.emit('log', { runId: 'r1', level: 'warn', message: 'slow step', seq: 2, time: '2026-11-27T18:00:05.000Z' });
+    host.emit('log', { runId: null, level: 'info', message: 'not this run' });
+    expect(s.logs.map((l) => [l.seq, l.level, l.message])).toEqual([[1, 'info', 'Training on the wasm backend.'], [2, 'warn', 'slow step']]);
   });
 
   it('ignores other runs’ events and shows a failure with its reason', async () => {

@@ -1,5 +1,5 @@
 /** Small, valid DTOs for store tests, built from the shared defaults so they track the schemas. */
-import type { EpochMetrics } from '../../../src-main/shared/metrics';
+import type { EpochMetrics, StepScalars } from '../../../src-main/shared/metrics';
 import { defaultRunConfig } from '../../../src-main/shared/run-config';
 import type { ProjectSummary, Run, SnapshotRow } from '../../../src-main/shared/store-types';
 import type { RunDetails, RunSummary } from '../api/contract';
@@ -33,20 +33,46 @@ export function snap(layer: string, epoch: number, structured: number): Snapshot
   };
 }
 
+/** Every layer's snapshot at every epoch (what runs.snapshots answers from). */
+export function allSnapshots(epochs: number[], layers = ['conv1', 'conv2']): SnapshotRow[] {
+  return epochs.flatMap((e) => layers.map((l, i) => snap(l, e, (i + 1) * 0.1 * e)));
+}
+
+/** runs.get's bounded answer: the latest epoch's snapshots and the grid of all of them. */
 export function details(r: Run, epochs: number[], layers = ['conv1', 'conv2']): RunDetails {
+  const all = allSnapshots(epochs, layers);
+  const latest = epochs.at(-1);
   return {
     run: r,
     metrics: epochs.map((e) => metrics(e)),
-    snapshots: epochs.flatMap((e) => layers.map((l, i) => snap(l, e, (i + 1) * 0.1 * e))),
+    snapshots: all.filter((s) => s.epoch === latest),
+    sparsity: {
+      layers: layers.map((name) => ({ name, channels: 4 })),
+      epochs: [...epochs],
+      structured: layers.map((l) => epochs.map((e) => all.find((s) => s.layer === l && s.epoch === e)!.structuredSparsity)),
+      epochCount: epochs.length,
+    },
+    steps: { count: 0, first: null, last: null },
     checkpoints: [],
     children: [],
   };
 }
 
+/** Step rows: `perEpoch` rows an epoch, every step recorded. */
+export function stepRows(epochs: number[], perEpoch = 4): StepScalars[] {
+  return epochs.flatMap((e) =>
+    Array.from({ length: perEpoch }, (_, i) => {
+      const step = (e - 1) * perEpoch + i + 1;
+      return { step, epoch: e, time: 1_700_000_000_000 + step * 1000, window: 1, loss: 2 / step, crossEntropy: 1.5 / step, accuracy: 0.5, ffrLength: 3, ffrCurvature: 1, regLoss: 0.1, lr: 0.05, stepMs: 50, rssBytes: 2e8, tensorBytes: 1e6 };
+    }),
+  );
+}
+
 export function summary(r: Run, acc: number): RunSummary {
   return {
     runId: r.id, name: r.name, status: r.status, backend: 'cpu', epochs: r.epochsDone, error: null,
-    final: { trainLoss: 0.5, valAccuracy: acc, testAccuracy: acc, length: 1, curvature: 1 }, sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
+    final: { trainLoss: 0.5, trainCrossEntropy: 0.4, valAccuracy: acc, testAccuracy: acc, length: 1, curvature: 1 }, best: { epoch: r.epochsDone, testAccuracy: acc }, collapse: null,
+    sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
     layers: [{ name: 'conv1', filters: 4, structuredSparsity: 0.25, unstructuredSparsity: 0 }], params: 1000, macs: 5000,
     executor: 'local', slurmJobId: null, slurmState: null,
   };
