@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ffr, peek, startFfr, tempHome, tinyTrainFlags } from '../faults/harness';
 import { slurmReport, slurmSkipReason, until } from '../services/slurm/testing/cluster';
 import type { RunDetails } from '../shared/contract';
+import type { LogLine, StepScalars } from '../shared/metrics';
 import type { StudyReport } from '../shared/study';
 
 const skip = slurmSkipReason();
@@ -42,13 +43,18 @@ function json<T>(text: string, what: string): T {
   }
 }
 
-function show(h: string, runId: string): RunDetails {
+type Shown = RunDetails & { steps: StepScalars[]; logs: LogLine[] };
+
+function show(h: string, runId: string): Shown {
   const r = ffr(h, ['runs', 'show', runId, '--json']);
   expect(r.code, r.stderr).toBe(0);
-  return json<RunDetails>(r.stdout, 'ffr runs show');
+  return json<Shown>(r.stdout, 'ffr runs show');
 }
 
-const withoutTime = (d: RunDetails) => d.metrics.map(({ seconds: _s, ...rest }) => rest);
+/** Step scalars without what depends on the machine and the clock. */
+const stepValues = (d: Shown) => d.steps.map(({ time: _t, stepMs: _s, rssBytes: _r, tensorBytes: _b, ...rest }) => rest);
+
+const withoutTime = (d: Shown) => d.metrics.map(({ seconds: _s, ...rest }) => rest);
 
 describe('ffr study run: Slurm flags without a cluster', () => {
   it('refuses bad Slurm settings, and Slurm flags without --executor slurm, in one sentence before any study or run is written', () => {
@@ -98,6 +104,10 @@ describe.skipIf(skip !== null)(`ffr study run --executor slurm${skip ? ` (skippe
     expect(b.run.config).toEqual(a.run.config);
     expect(withoutTime(b)).toEqual(withoutTime(a));
     expect(b.snapshots).toEqual(a.snapshots);
+    // The trainer's step scalars and log lines came through the job folder too.
+    expect(a.steps.length).toBeGreaterThan(0);
+    expect(stepValues(b)).toEqual(stepValues(a));
+    expect(b.logs.map((l) => l.message)).toEqual(expect.arrayContaining(['Training on the cpu backend.', 'Completed.']));
     expect(b.run).toMatchObject({ status: 'completed', executor: 'slurm', epochsDone: 2, slurmJob: { jobId: jobIds[0], attempt: 1, state: 'COMPLETED', exitCode: 0 } });
     expect(b.checkpoints.map((c) => c.epoch)).toEqual([1, 2]);
     // The other seed trained something else.
