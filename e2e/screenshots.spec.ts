@@ -4,19 +4,23 @@
  *   FFR_SCREENSHOTS=1 npx playwright test --project screenshots
  *
  * With FFR_SCREENSHOT_HOME=<data dir> it photographs the runs already there (the project with the
- * most runs); otherwise it trains a small study first on a temporary data directory (LeNet-5 on
- * 2,000 bundled MNIST digits: FFR, slimming and no regularizer, then a prune + fine-tune + export).
+ * most runs); otherwise it trains a small set of runs first on a temporary data directory (LeNet-5
+ * on 2,000 bundled MNIST digits: FFR, slimming and no regularizer, then a validation sweep, prunes +
+ * fine-tunes and an export), and a small study (FFR at two λ and no regularizer over two seeds).
+ * Sweeps and prunes use each run's default importance (DEFAULT_IMPORTANCE), as the Prune page does.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { DEFAULT_IMPORTANCE, type RegularizerName } from '../src-main/shared/run-config';
 import { apiCall } from './helpers';
 import { ROOT, startServe, type Served } from './serve';
 
 const OUT = path.join(ROOT, 'docs/screenshots');
 let server: Served;
 
-interface RunRow { id: string; name: string; status: string; projectId: string; parentRunId: string | null; config: { regularizer: string } }
+interface RunRow { id: string; name: string; status: string; projectId: string; parentRunId: string | null; config: { regularizer: RegularizerName } }
+interface StudyRow { studyId: string; status: string; projectId: string | null }
 
 async function call<T>(method: string, params: unknown): Promise<T> {
   return apiCall<T>(server.origin, server.token, method, params);
@@ -51,12 +55,28 @@ async function seed(): Promise<void> {
   await waitIdle();
   await call('runs.setTags', { runId: ffr.id, tags: ['default λ'] });
   await call('runs.setTags', { runId: big.id, tags: ['too strong'] });
-  await call('prune.sweep', { runId: ffr.id, options: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, valLimit: 64, thresholds: [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] } });
-  const pr = await call<{ prune: { pruneId: string }; child: RunRow | null }>('prune.run', { runId: ffr.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
-  const pr2 = await call<{ child: RunRow | null }>('prune.run', { runId: slim.id, options: { selection: { criterion: 'activity', scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
+  // Each run's default importance (spread for FFR, |γ| for slimming), as the Prune page picks it.
+  const importance = (r: RunRow) => DEFAULT_IMPORTANCE[r.config.regularizer];
+  // On the run's validation images (200 of the 2,000), with the unpruned reference on the same ones.
+  await call('prune.sweep', { runId: ffr.id, options: { criterion: importance(ffr), scope: 'layer', aggregate: 'max', minChannels: 1, valLimit: 200, thresholds: [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5] } });
+  const pr = await call<{ prune: { pruneId: string }; child: RunRow | null }>('prune.run', { runId: ffr.id, options: { selection: { criterion: importance(ffr), scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
+  const pr2 = await call<{ child: RunRow | null }>('prune.run', { runId: slim.id, options: { selection: { criterion: importance(slim), scope: 'layer', aggregate: 'max', minChannels: 1, threshold: 0.05 }, finetuneEpochs: 3 } });
   for (const c of [pr.child, pr2.child]) if (c) queued.push(c.id);
   await waitIdle();
   await call('export.run', { target: pr.prune.pruneId, format: 'tfjs' });
+
+  // A small study in its own project: FFR at two λ and no regularizer, two seeds each, pruned at the validation knee.
+  const sp = await call<{ id: string }>('projects.create', { name: 'LeNet-5 · study' });
+  const study = await call<StudyRow>('studies.create', {
+    projectId: sp.id, name: 'LeNet-5 · FFR λ vs none',
+    base: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 1000, testLimit: 500, epochs: 2, batchSize: 64, backend: 'auto' },
+    grid: 'ffr=0.5,2;none', seeds: [1, 2], prune: 'knee=1', finetuneEpochs: 1,
+  });
+  for (let i = 0; i < 1200; i++) {
+    const s = await call<StudyRow>('studies.get', { studyId: study.studyId });
+    if (s.status !== 'running' && s.status !== 'queued') break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 /** Photographs the page at 1440 wide (full height) and at 1100×700 (full height too: the layout is what matters). */
@@ -76,11 +96,15 @@ async function shot(page: Page, name: string, fullHeight = true): Promise<void> 
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
-/** The project with the most runs and its showcase: the FFR run with a pruned child, if any. */
+/** A study's cells (and their fine-tunes) are runs named after it (`stu-q2ktnq · ffr λ 0.5 · seed 1`). */
+const isStudyRun = (r: RunRow) => /^stu-[a-z0-9]+ · /.test(r.name);
+
+/** The project with the most runs outside studies and its showcase: the FFR run with a pruned child, if any. */
 async function pickShowcase(): Promise<{ project: { id: string }; mine: RunRow[]; showcase: RunRow; child: RunRow | null }> {
   const runs = await call<RunRow[]>('runs.list', {});
-  const projects = await call<Array<{ id: string; runCount: number }>>('projects.list', {});
-  const project = [...projects].sort((a, b) => b.runCount - a.runCount)[0]!;
+  const count = (id: string) => runs.filter((r) => r.projectId === id && !isStudyRun(r)).length;
+  const projects = await call<Array<{ id: string }>>('projects.list', {});
+  const project = [...projects].sort((a, b) => count(b.id) - count(a.id))[0]!;
   const mine = runs.filter((r) => r.projectId === project.id && r.status === 'completed');
   const children = mine.filter((r) => r.parentRunId);
   const pruned = mine.filter((r) => children.some((c) => c.parentRunId === r.id));
@@ -143,7 +167,27 @@ test('screenshots of every view', async ({ page }) => {
 
   await go(`/runs/${showcase.id}/prune`);
   await expect(page.getByTestId('prune-slider')).toBeVisible();
+  // The stored sweep was measured on validation images, against the unpruned model on the same ones.
+  await expect(page.getByTestId('sweep-reference')).toContainText('validation images');
   await shot(page, 'prune');
+
+  // Studies: the list with its launcher (opened from the study's project, which becomes the current
+  // one), then the study with its plot.
+  const studies = await call<StudyRow[]>('studies.list', {});
+  const study = studies.find((s) => s.status === 'completed') ?? studies[0];
+  if (study) {
+    if (study.projectId) {
+      await go(`/projects/${study.projectId}`);
+      await expect(page.getByTestId('runs-table')).toBeVisible();
+    }
+    await go('/studies');
+    await expect(page.getByTestId('study-row').first()).toBeVisible();
+    await shot(page, 'studies');
+    await go(`/studies/${study.studyId}`);
+    await expect(page.getByTestId('study-plot-panel').locator('canvas')).toBeVisible();
+    await expect(page.getByTestId('study-group-row').first()).toBeVisible();
+    await shot(page, 'study');
+  }
 
   await go(`/compare?runs=${compareIds.join(',')}`);
   await expect(page.getByTestId('compare-result')).toBeVisible();
@@ -166,7 +210,8 @@ test('screenshots of every view', async ({ page }) => {
   // Live: a short run, photographed while it trains.
   const live = await call<RunRow>('runs.create', {
     projectId: project.id, name: 'live ffr',
-    config: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 4000, testLimit: 500, epochs: 12, batchSize: 64, regularizer: 'ffr' },
+    // Enough epochs to still be training while both sizes are photographed (it is cancelled after).
+    config: { model: 'lenet5', dataset: { name: 'mnist' }, trainLimit: 4000, testLimit: 500, epochs: 40, batchSize: 64, regularizer: 'ffr' },
   });
   await go(`/runs/${live.id}`);
   await expect(page.getByTestId('heatmap')).toBeVisible({ timeout: 120_000 });

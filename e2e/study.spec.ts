@@ -51,6 +51,16 @@ test('study: grid launcher → progress → plot, groups and cells → CSV and P
   await expect(page.getByTestId('study-cell-row')).toHaveCount(2);
   await expect(page.locator('[data-testid="study-cell-row"][data-state="done"]')).toHaveCount(2);
 
+  // At 1100×700 the cells table (fourteen columns) ends inside its card.
+  await page.setViewportSize({ width: 1100, height: 700 });
+  const cells = await page.getByTestId('study-cells-table').evaluate((el) => {
+    type Box = { getBoundingClientRect(): { right: number }; closest(sel: string): Box | null };
+    const e = el as unknown as Box;
+    return { table: e.getBoundingClientRect().right, card: e.closest('.panel')!.getBoundingClientRect().right };
+  });
+  expect(cells.table).toBeLessThanOrEqual(cells.card + 0.5);
+  await page.setViewportSize({ width: 1440, height: 900 });
+
   // Downloads: the CSV has a row per cell; the PNG is a PNG.
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('study-csv').click()]);
   expect(csv.suggestedFilename()).toBe(`${studyId}.csv`);

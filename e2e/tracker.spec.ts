@@ -78,6 +78,8 @@ test('runs table: sort, search, tags, seeds as mean ± std, parallel coordinates
   await page.setViewportSize({ width: 1100, height: 700 });
   await open(page, served().url, `/projects/${projectId}`);
   await expect(page.getByTestId('run-row-l1 s1').getByTestId('final-acc')).toHaveText(/%/);
+  // Validation accuracy beside test (every run has a validation split).
+  await expect(page.getByTestId('run-row-l1 s1').getByTestId('val-acc')).toHaveText(/^\d+\.\d\d%$/);
   await noSidewaysScroll(page);
   await insideCard(page, 'runs-table');
   // MACs and Created are on screen, not behind a scroll.
@@ -109,6 +111,10 @@ test('runs table: sort, search, tags, seeds as mean ± std, parallel coordinates
   await expect(page.getByTestId('seed-group')).toHaveCount(1);
   await expect(page.getByTestId('seed-count')).toHaveText('2 seeds (1, 2)');
   await expect(page.getByTestId('group-final')).toHaveText(/^\d+\.\d±\d+\.\d%$/);
+  // Grouped, the wider mean ± std cells still leave Created on screen.
+  await insideCard(page, 'runs-table');
+  const created = await page.getByTestId('runs-table').locator('th', { hasText: 'Created' }).boundingBox();
+  expect(created!.x + created!.width).toBeLessThanOrEqual(1100);
   await page.getByTestId('group-seeds').uncheck();
 
   // λ × accuracy × sparsity over the finished runs.
@@ -127,6 +133,8 @@ test('Compare at 1100×700: four runs, losses named, tables inside their cards',
   const num = async (name: string, id: string) => Number(await row(name).getByTestId(id).textContent());
   expect(await num('ffr s1', 'compare-total-loss')).toBeGreaterThan(await num('ffr s1', 'compare-ce'));
   expect(await num('none s1', 'compare-total-loss')).toBe(await num('none s1', 'compare-ce'));
+  // Validation accuracy beside test.
+  await expect(row('ffr s1').getByTestId('compare-val-acc')).toHaveText(/^\d+\.\d\d%$/);
   // The config table shows every run's column inside its card.
   await page.getByTestId('only-differences').uncheck();
   const headers = page.getByTestId('compare-config').locator('thead th');
@@ -134,6 +142,14 @@ test('Compare at 1100×700: four runs, losses named, tables inside their cards',
   const card = (await page.getByTestId('compare-config').boundingBox())!;
   const last = (await headers.nth(4).boundingBox())!;
   expect(last.x + last.width).toBeLessThanOrEqual(card.x + card.width + 0.5);
+});
+
+test('Settings at 1100×700: the backends table (paths, adapter names) stays inside its card', async ({ page }) => {
+  await page.setViewportSize({ width: 1100, height: 700 });
+  await open(page, served().url, '/settings');
+  await expect(page.getByTestId('backends')).toBeVisible();
+  await noSidewaysScroll(page);
+  await insideCard(page, 'backends');
 });
 
 test('New run at 1100×700 and 1440×900 does not scroll sideways', async ({ page }) => {
@@ -174,7 +190,8 @@ test('run page: live step charts, their tools, linked hover, and the log kept ac
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   const run = await call<RunRow>('runs.create', {
-    projectId, name: 'live steps', config: tiny({ regularizer: 'ffr', epochs: 6, dataset: { name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 4096, testSize: 64 } }),
+    // 5,120 training images, a fifth held out for validation: 4,096 left to train on, 256 steps an epoch.
+    projectId, name: 'live steps', config: tiny({ regularizer: 'ffr', epochs: 6, valFraction: 0.2, dataset: { name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 5120, testSize: 64 } }),
   });
   await open(page, served().url, `/runs/${run.id}`);
   // Step rows arrive while it trains: the step axis is there (and the loss drawn) before the run ends.

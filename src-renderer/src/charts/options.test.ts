@@ -36,6 +36,14 @@ describe('chart options', () => {
     expect(ticks.map(o.yAxis.axisLabel.formatter)).toEqual(labels);
   });
 
+  it('a share-of-MACs x axis ends on 5 % steps, not at the data', () => {
+    const o = lineOption([{ name: 'accuracy', data: [[0.0538, 0.1], [0.4, 0.12]] }], { xPercent: true, yPercent: true }) as { xAxis: { min: (v: { min: number }) => number; max: (v: { max: number }) => number } };
+    expect(o.xAxis.min({ min: 0.0538 })).toBe(0.05);
+    expect(o.xAxis.max({ max: 0.4 })).toBeCloseTo(0.4, 12);
+    expect(o.xAxis.max({ max: 0.412 })).toBeCloseTo(0.45, 12);
+    expect(o.xAxis.max({ max: 0.99 })).toBe(1);
+  });
+
   it('the heatmap legend marker prints the hovered cell as a percentage, not rounded to 0', () => {
     const o = heatmapOption(['c1'], [1], () => 0.375, 1) as { visualMap: { formatter: (v: number) => string } };
     expect(o.visualMap.formatter(0.375)).toBe('37.5%');

@@ -99,8 +99,9 @@ export function lineOption(series: LineSeries[], o: { xName?: string; yName?: st
       nameTextStyle: { color: AXIS, fontSize: 10, verticalAlign: 'top', padding: [14, 0, 0, 0] },
       // Epochs are integers; a share axis (xPercent) must not be forced to whole numbers.
       minInterval: o.xPercent ? 0 : 1,
-      min: o.xMin ?? 'dataMin',
-      max: o.xMax ?? 'dataMax',
+      // A share axis ends on 5 % steps (the data's own ends print as ticks like "5.38%").
+      min: o.xMin ?? (o.xPercent ? (v: { min: number }) => Math.max(0, Math.floor(v.min * 20) / 20) : 'dataMin'),
+      max: o.xMax ?? (o.xPercent ? (v: { max: number }) => Math.min(1, Math.ceil(v.max * 20) / 20) : 'dataMax'),
       axisLine: { lineStyle: { color: '#cfd4da' } },
       axisTick: { show: false },
       // Epoch axes are integers; other x axes (e.g. share of MACs kept) get the tick formatter.

@@ -38,11 +38,12 @@ export const useCompareStore = defineStore('compare', () => {
       for (const d of [...ds, ...children]) if (d) map[d.run.id] = d;
       result.value = cmp;
       details.value = map;
-      // A comparison opened by its URL, of runs of one project, makes that project the current one.
+      // A comparison opened by its URL, of runs of one project, makes that project the current one
+      // (as a run page does), so the sidebar and the run picker show the project the runs are in.
       const projectIds = new Set(ds.map((d) => d.run.projectId));
       const only = projectIds.size === 1 ? [...projectIds][0] : null;
       const projects = useProjectsStore();
-      if (only && projects.currentId === null) projects.select(only);
+      if (only && projects.currentId !== only) projects.select(only);
     } catch (e) {
       error.value = errorMessage(e);
       result.value = null;

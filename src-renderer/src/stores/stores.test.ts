@@ -360,6 +360,17 @@ describe('compare store', () => {
     expect(s.scatter.map((p) => [p.id, p.kind, p.x])).toEqual([['a', 'run', 5000], ['b', 'run', 4000], ['c', 'pruned', 1500]]);
   });
 
+  it('a comparison of one project\'s runs makes that project the current one, whichever was', async () => {
+    const a = run('a', { projectId: 'p2' });
+    const b = run('b', { projectId: 'p2' });
+    host.handle('runs.compare', () => ({ runs: [summary(a, 0.9), summary(b, 0.8)], configDiff: {}, configs: [{}, {}] }));
+    host.handle('runs.get', (p) => details(p.runId === 'a' ? a : b, [1]));
+    const projects = useProjectsStore();
+    projects.select('p1');
+    await useCompareStore().load(['a', 'b']);
+    expect(projects.currentId).toBe('p2');
+  });
+
   it('needs two runs before asking the host', async () => {
     const s = useCompareStore();
     await s.load(['a']);

@@ -52,9 +52,9 @@ describe('runs table', () => {
     expect(sortRuns(runs, sums, { key: 'finalAcc', dir: 'desc' }).map((r) => r.id)).toEqual(['d', 'a', 'c', 'b']);
     expect(sortRuns(runs, sums, { key: 'finalAcc', dir: 'asc' }).map((r) => r.id)).toEqual(['c', 'a', 'd', 'b']);
     expect(sortRuns(runs, sums, { key: 'lambda', dir: 'asc' }).map((r) => r.id)).toEqual(['b', 'd', 'a', 'c']);
-    // Validation accuracy sorts on its own; a run recorded before the validation split (null) sorts last.
+    // Validation accuracy sorts on its own; a run recorded before the validation split (null) sorts last, with the unsummarized.
     const val = { ...sums, a: { ...sums.a, final: { ...sums.a.final!, valAccuracy: 0.99 } }, d: { ...sums.d, final: { ...sums.d.final!, valAccuracy: null } } };
-    expect(sortRuns(runs, val, { key: 'valAcc', dir: 'desc' }).map((r) => r.id)).toEqual(['a', 'c', 'd', 'b']);
+    expect(sortRuns(runs, val, { key: 'valAcc', dir: 'desc' }).map((r) => r.id)).toEqual(['a', 'c', 'b', 'd']);
     expect(seedGroups([runs[0]!, runs[3]!], val).map((g) => g.valAcc)).toEqual([{ mean: 0.99, std: 0, n: 1 }, null]);
     expect(lambdaOf(runs[1]!)).toBe(0);
     expect(sortRuns(runs, sums, { key: 'seed', dir: 'asc' }).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
