@@ -31,6 +31,8 @@ export interface TinyRun {
   regularizer: 'ffr' | 'none' | 'l1' | 'group-lasso' | 'slimming';
   trainSize: number;
   epochs: number;
+  /** Run it as a Slurm job, with this time limit (the launcher's "Where it runs"). */
+  slurmTime?: string;
 }
 
 /**
@@ -55,6 +57,10 @@ export async function startTinyRun(page: Page, r: TinyRun): Promise<string> {
   await expect(page.getByTestId(`f-reg-${r.regularizer}`)).toHaveClass(/on/);
   if (r.regularizer === 'ffr') await page.getByTestId('f-lambdaLength').fill('0.05');
   await page.getByTestId('f-name').fill(r.name);
+  if (r.slurmTime !== undefined) {
+    await page.getByTestId('f-executor').selectOption('slurm');
+    await page.getByTestId('f-slurm-time').fill(r.slurmTime);
+  }
   await page.getByTestId('start-run').click();
   await expect(page.getByTestId('run-title')).toHaveText(r.name, { timeout: 60_000 });
   const m = /#\/runs\/([^/?]+)/.exec(page.url());

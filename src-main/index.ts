@@ -43,6 +43,7 @@ function openServices(): NonNullable<typeof services> {
       paths,
       launcher: utilityTrainerLauncher(forkUtility, trainerEntry),
       ...(binding ? { nativeBinding: binding } : {}),
+      pickUpSlurmJobs: true,
     });
   } catch (e) {
     throw new Error(sqliteLoadHelp(e, process.versions.electron ?? 'unknown', binding));

@@ -10,6 +10,7 @@ import { registerInfo } from './commands/info';
 import { registerPrune } from './commands/prune';
 import { registerRuns } from './commands/runs';
 import { registerServe } from './commands/serve';
+import { registerSlurm } from './commands/slurm';
 import { registerStudy } from './commands/study';
 import { registerTrain } from './commands/train';
 import { dropOutputWhenPipeCloses } from './output';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerStudy(program, withApp);
   registerDemo(program, withApp);
   registerServe(program);
+  registerSlurm(program, withApp);
   return program;
 }
 

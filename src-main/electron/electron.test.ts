@@ -164,7 +164,7 @@ describe('utilityProcess trainer launcher', () => {
     expect(fs.existsSync(flagFile)).toBe(true);
 
     forked!.child.stderr.write('some warning\n');
-    const exit = new Promise<[number | null, string | null, string]>((resolve) => handle.onExit((...a) => resolve(a)));
+    const exit = new Promise<[number | null, string | null, string]>((resolve) => handle.onExit((code, signal, tail) => resolve([code, signal, tail])));
     handle.kill();
     const [code, signal, tail] = await exit;
     expect([code, signal]).toEqual([null, 'SIGKILL']);

@@ -181,9 +181,9 @@ describe('fault scenarios: full disk', () => {
   );
 
   it.skipIf(!tmpfs.available)(
-    `the database on a full 384 KiB tmpfs (checkpoints elsewhere): the run ends failed or interrupted with "the disk is full", the host exits with a sentence${tmpfs.available ? '' : `: skipped, ${tmpfs.reason}`}`,
+    `the database on a full 512 KiB tmpfs (checkpoints elsewhere): the run ends failed or interrupted with "the disk is full", the host exits with a sentence${tmpfs.available ? '' : `: skipped, ${tmpfs.reason}`}`,
     () => {
-      const mount = mountTmpfs(384 * 1024);
+      const mount = mountTmpfs(512 * 1024); // room for the schema of every migration and a run, not for its 40 epochs
       if ('unavailable' in mount) throw new Error(mount.unavailable);
       // Only the database is on the small file system: runs/ (the checkpoints) is a link to a
       // normal folder, so SQLite is the one that runs out of space (SQLITE_FULL), not the trainer.

@@ -25,6 +25,7 @@ import { exportHandlers } from './handlers/export';
 import { projectHandlers } from './handlers/projects';
 import { pruneHandlers } from './handlers/prune';
 import { runHandlers } from './handlers/runs';
+import { slurmHandlers } from './handlers/slurm';
 import { studyHandlers } from './handlers/studies';
 import type { HandlerContext, Handlers } from './handlers/types';
 
@@ -105,6 +106,7 @@ export function createApi(app: App, options: ApiOptions): Api {
     ...runHandlers(ctx),
     ...pruneHandlers(ctx),
     ...exportHandlers(ctx),
+    ...slurmHandlers(ctx),
     ...studyHandlers(ctx),
   };
 

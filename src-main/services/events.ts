@@ -58,6 +58,8 @@ export class EventBridge {
       this.stepTimers.set(p.runId, setTimeout(() => this.flushSteps(p.runId), STEPS_INTERVAL_MS));
     };
     const onLog = (p: EventPayload<'log'>): void => this.emit('log', p);
+    const onSlurm = (p: EventPayload<'run-slurm'>): void => this.emit('run-slurm', p);
+    jobs.on('run-slurm', onSlurm);
     jobs.on('run-status', onStatus);
     jobs.on('run-progress', onProgress);
     jobs.on('run-epoch', onEpoch);
@@ -69,6 +71,7 @@ export class EventBridge {
       jobs.off('run-epoch', onEpoch);
       jobs.off('run-steps', onSteps);
       jobs.off('log', onLog);
+      jobs.off('run-slurm', onSlurm);
     };
   }
 

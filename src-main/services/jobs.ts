@@ -20,13 +20,17 @@
  *   take the host down.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { describeStorageError, StoreError, type Store } from '../store';
 import type { EventPayload, RunProgress } from '../shared/contract';
+import type { SlurmJob } from '../shared/executor';
 import type { EpochMetrics, RunStatus, StepScalars } from '../shared/metrics';
-import type { FinishedStatus } from '../shared/store-types';
+import type { SlurmJobRecord } from '../store';
+import type { EpochRecord, FinishedStatus } from '../shared/store-types';
 import { TrainerMessage, isFinalMessage, type TrainJob } from '../trainer/protocol';
-import type { TrainerHandle, TrainerLauncher } from './trainer-launcher';
+import type { SlurmLaunch, SlurmLauncher } from './slurm/launcher';
+import type { ExitVerdict, TrainerHandle, TrainerLauncher } from './trainer-launcher';
 
 export interface JobEvents {
   'run-status': [EventPayload<'run-status'>];
@@ -36,6 +40,8 @@ export interface JobEvents {
   /** The contract's run-epoch event adds the epoch's snapshots, read back from the store. */
   'run-epoch': [{ runId: string; metrics: EpochMetrics }];
   log: [EventPayload<'log'>];
+  /** A run's Slurm job changed (submitted, its state, its end). */
+  'run-slurm': [{ runId: string; job: SlurmJob }];
 }
 
 export interface RunOutcome {
@@ -50,17 +56,32 @@ export interface JobManagerOptions {
   /** Trainer processes at once (default 1: training uses every core already). */
   concurrency?: number;
   cancelGraceMs?: number;
+  /** Runs the Slurm executor's jobs (absent: runs can only execute locally). */
+  slurm?: SlurmLauncher;
+  /** How often cancel requests from other processes are looked for (ms; default 1000). */
+  cancelPollMs?: number;
 }
+
+/** How a queued run executes: on this machine, or as a Slurm job with these settings. */
+export type Execution = { executor: 'local' } | { executor: 'slurm'; slurm: Omit<SlurmLaunch, 'runId' | 'owner'> };
 
 interface QueuedRun {
   runId: string;
   job: TrainJob;
+  execution: Execution;
   resolve: (outcome: RunOutcome) => void;
 }
 
 interface ActiveRun {
   runId: string;
   handle: TrainerHandle;
+  executor: 'local' | 'slurm';
+  /** Followed after a restart: the trainer started under another host. */
+  adopted: boolean;
+  /** Its outcome is known (final message or exit); the handle may still be ending. */
+  settled: boolean;
+  /** Hands the settled outcome to the caller (Slurm runs: once the job has ended, or is let go). */
+  deliver?: () => void;
   cancelRequested: boolean;
   killTimer?: NodeJS.Timeout;
   startedAt: number;
@@ -71,6 +92,9 @@ interface ActiveRun {
   epochsTotal: number;
   epochStart: number;
 }
+
+/** How long a shutting-down host waits for the end of a Slurm job whose trainer has finished. */
+const SLURM_END_WAIT_MS = 30_000;
 
 /** A readable reason for a trainer that vanished without reporting. */
 export function crashReason(code: number | null, signal: string | null, stderrTail: string): string {
@@ -99,6 +123,9 @@ export class JobManager extends EventEmitter<JobEvents> {
   private readonly owner = crypto.randomUUID();
   /** Final statuses that could not be written (storage errors), to retry. */
   private readonly unrecorded = new Map<string, { status: RunStatus; error: string | null }>();
+  private readonly slurm: SlurmLauncher | undefined;
+  private readonly cancelPollMs: number;
+  private cancelPoll: NodeJS.Timeout | undefined;
 
   constructor(o: JobManagerOptions) {
     super();
@@ -106,6 +133,13 @@ export class JobManager extends EventEmitter<JobEvents> {
     this.launcher = o.launcher;
     this.concurrency = Math.max(1, o.concurrency ?? 1);
     this.cancelGraceMs = o.cancelGraceMs ?? 15_000;
+    this.slurm = o.slurm;
+    this.cancelPollMs = o.cancelPollMs ?? 1000;
+  }
+
+  /** Whether Slurm runs can be started (a launcher was given). */
+  get slurmEnabled(): boolean {
+    return this.slurm !== undefined;
   }
 
   concurrencyLimit(): number {
@@ -113,11 +147,31 @@ export class JobManager extends EventEmitter<JobEvents> {
   }
 
   /** Queues a training job for a run already created in the store (status `queued`). */
-  submitRun(runId: string, job: TrainJob): Promise<RunOutcome> {
+  submitRun(runId: string, job: TrainJob, execution: Execution = { executor: 'local' }): Promise<RunOutcome> {
+    if (execution.executor === 'slurm' && !this.slurm) throw new Error('This host has no Slurm launcher.');
     return new Promise((resolve) => {
-      this.queue.push({ runId, job, resolve });
-      this.emit('run-status', { runId, status: 'queued', error: null, queuePhase: 'waiting' });
+      this.queue.push({ runId, job, execution, resolve });
+      // A Slurm run waits in the cluster's queue, not for a slot here (its job's state says where it is).
+      this.emit('run-status', { runId, status: 'queued', error: null, ...(execution.executor === 'local' ? { queuePhase: 'waiting' as const } : {}) });
       this.pump();
+    });
+  }
+
+  /**
+   * Follows a Slurm job submitted earlier (by this host before a restart, or by another that is
+   * gone): takes the run's lock over from the job's previous follower and records the messages
+   * from where the store says ingestion stopped. Throws StoreError('conflict') when a live host
+   * follows it already. Resolves when the job has ended and its outcome is recorded.
+   */
+  adopt(record: SlurmJobRecord): Promise<RunOutcome> {
+    if (!this.slurm) throw new Error('This host has no Slurm launcher.');
+    if (this.active.has(record.runId)) throw new Error(`Run ${record.runId} is already followed here.`);
+    this.store.runLocks.adopt(record.runId, this.owner, record.jobId);
+    const run = this.store.runs.require(record.runId);
+    const handle = this.slurm.adopt(record);
+    return new Promise((resolve) => {
+      this.attach({ runId: record.runId, job: null, execution: { executor: 'slurm' } as Execution, resolve }, handle, run.config.epochs, true);
+      this.log(record.runId, 'info', `Following Slurm job ${record.jobId} (attempt ${record.attempt}) again.`);
     });
   }
 
@@ -134,7 +188,11 @@ export class JobManager extends EventEmitter<JobEvents> {
   queuePhase(runId: string): 'waiting' | 'starting' | null {
     if (this.isQueued(runId)) return 'waiting';
     const run = this.active.get(runId);
-    return run && !run.trainerStarted ? 'starting' : null;
+    if (!run || run.trainerStarted) return null;
+    // A Slurm job picked up again (adopted) is whatever its stored status says: it may have trained
+    // for hours, and its `started` is not read again. A submitted one waits in the cluster's queue
+    // (its job's state says so), then starts its trainer on the node.
+    return run.adopted ? null : 'starting';
   }
 
   /** Step scalars the trainer sent for the epoch in progress (not stored yet). */
@@ -142,8 +200,11 @@ export class JobManager extends EventEmitter<JobEvents> {
     return [...(this.pendingSteps.get(runId) ?? [])];
   }
 
-  /** Writes a line to the run's log and tells the UI (a line for a deleted run is only sent). */
-  private log(runId: string, level: 'info' | 'warn' | 'error', message: string): void {
+  /**
+   * Writes a line to the run's log and tells the UI (a line for a deleted run is only sent). Public
+   * for the Slurm launcher, whose lines (a job submitted, the controller not answering) are the run's too.
+   */
+  log(runId: string, level: 'info' | 'warn' | 'error', message: string): void {
     let line = null;
     try {
       line = this.store.logs.append(runId, level, message);
@@ -177,19 +238,85 @@ export class JobManager extends EventEmitter<JobEvents> {
   /** Cancels everything (host shutdown) and waits for the trainers to exit. */
   async shutdown(): Promise<void> {
     for (const q of [...this.queue]) this.cancel(q.runId);
+    // Slurm jobs train on without this host: let them go, for the next host to pick up. One whose
+    // trainer has finished is waited for instead (its job ends within seconds), so that its end is
+    // recorded and its lock freed; if Slurm does not say so in time, it is let go as well.
+    for (const r of [...this.active.values()]) if (r.handle.detach && !r.settled) this.detach(r);
     const waits = [...this.active.values()].map(
-      (r) => new Promise<void>((resolve) => r.handle.onExit(() => resolve())),
+      (r) =>
+        new Promise<void>((resolve) => {
+          r.handle.onExit(() => resolve());
+          if (r.handle.detach) {
+            setTimeout(() => {
+              if (this.active.get(r.runId) === r) this.detach(r);
+              resolve();
+            }, SLURM_END_WAIT_MS).unref();
+          }
+        }),
     );
-    for (const id of [...this.active.keys()]) this.cancel(id);
+    for (const r of [...this.active.values()]) if (!r.handle.detach) this.cancel(r.runId);
     await Promise.all(waits);
+    this.slurm?.shutdown();
+    this.stopCancelPoll();
     this.retryUnrecorded();
   }
 
+  private detach(run: ActiveRun): void {
+    run.handle.detach!();
+    run.deliver?.();
+    if (run.killTimer) clearTimeout(run.killTimer);
+    this.active.delete(run.runId);
+    try {
+      this.store.runLocks.detach(run.runId, this.owner);
+    } catch {
+      // The lock names the job; a stale host part is taken over by whoever adopts it.
+    }
+    this.log(run.runId, 'info', `Run ${run.runId} goes on in Slurm without this host; it is recorded when a host picks it up again.`);
+  }
+
+  /** Local trainers running (Slurm jobs do not take a local slot). */
+  private localActive(): number {
+    let n = 0;
+    for (const r of this.active.values()) if (r.executor === 'local') n += 1;
+    return n;
+  }
+
+  /** Looks for cancel requests from other processes while runs are queued or active here. */
+  private ensureCancelPoll(): void {
+    if (this.cancelPoll) return;
+    this.cancelPoll = setInterval(() => {
+      const ids = [...this.active.keys(), ...this.queue.map((q) => q.runId)];
+      if (ids.length === 0) return this.stopCancelPoll();
+      let asked: string[] = [];
+      try {
+        asked = this.store.runs.cancelRequested(ids);
+      } catch {
+        return; // the store is busy or unreadable: look again next time
+      }
+      for (const id of asked) {
+        this.log(id, 'info', `Run ${id} cancelled from another process.`);
+        this.cancel(id);
+      }
+    }, this.cancelPollMs);
+    this.cancelPoll.unref();
+  }
+
+  private stopCancelPoll(): void {
+    if (this.cancelPoll) clearInterval(this.cancelPoll);
+    this.cancelPoll = undefined;
+  }
+
   private pump(): void {
-    while (this.active.size < this.concurrency && this.queue.length > 0) {
+    // Slurm runs go to the cluster at once; local ones wait for a slot.
+    for (const item of this.queue.filter((q) => q.execution.executor === 'slurm')) {
+      this.queue.splice(this.queue.indexOf(item), 1);
+      this.launch(item);
+    }
+    while (this.localActive() < this.concurrency && this.queue.length > 0) {
       const next = this.queue.shift()!;
       this.launch(next);
     }
+    if (this.queue.length > 0 || this.active.size > 0) this.ensureCancelPoll();
   }
 
   private launch(item: QueuedRun): void {
@@ -202,7 +329,8 @@ export class JobManager extends EventEmitter<JobEvents> {
     }
     let handle: TrainerHandle;
     try {
-      handle = this.launcher();
+      const { execution } = item;
+      handle = execution.executor === 'slurm' ? this.slurm!.launch({ runId, owner: this.owner, ...execution.slurm }) : this.launcher();
     } catch (e) {
       this.releaseLock(runId);
       const error = `The trainer process could not be started: ${e instanceof Error ? e.message : String(e)}`;
@@ -217,23 +345,45 @@ export class JobManager extends EventEmitter<JobEvents> {
         // The lock still names this host, which outlives its trainer (or takes it down with it).
       }
     }
+    this.attach(item, handle, job.config.epochs, false);
+    handle.send({ type: 'run', job });
+    // A slot was free: say so, so the UI shows "starting" instead of "waiting for a slot" (a Slurm
+    // run's job shows its own state instead).
+    if (item.execution.executor === 'local') this.emit('run-status', { runId, status: 'queued', error: null, queuePhase: 'starting' });
+  }
+
+  /** Follows a started (or adopted) trainer: its messages, its end, and the run's lock. */
+  private attach(item: Omit<QueuedRun, 'job'> & { job: TrainJob | null }, handle: TrainerHandle, epochsTotal: number, adopted: boolean): void {
+    const { runId } = item;
     const run: ActiveRun = {
       runId,
       handle,
+      executor: item.execution.executor,
+      adopted,
+      settled: false,
       cancelRequested: false,
       startedAt: Date.now(),
       trainerStarted: false,
       stepsAtFirst: 0,
-      epochsTotal: job.config.epochs,
+      epochsTotal,
       epochStart: 0,
     };
     this.active.set(runId, run);
+    this.ensureCancelPoll();
     let settled = false;
+    // A Slurm run's caller hears of the outcome once the job's end is recorded too (its state,
+    // exit code, the lock freed), which follows the trainer's final message within a poll or two.
+    const atExit = handle.detach !== undefined;
     const settle = (status: RunStatus, error: string | null): void => {
       if (settled) return;
       settled = true;
+      run.settled = true;
       const recorded = this.finish(runId, status, error, true);
-      item.resolve({ runId, status, error: recorded });
+      run.deliver = () => {
+        run.deliver = undefined;
+        item.resolve({ runId, status, error: recorded });
+      };
+      if (!atExit) run.deliver();
     };
     handle.onMessage((raw) => {
       const parsed = TrainerMessage.safeParse(raw);
@@ -246,34 +396,36 @@ export class JobManager extends EventEmitter<JobEvents> {
         if (isFinalMessage(parsed.data)) handle.send({ type: 'exit' });
       } catch (e) {
         // A store write failed: stop the trainer rather than train on without recording.
+        if (parsed.data.type === 'epoch') this.dropUnrecordedCheckpoint(runId, parsed.data.record);
         const what = parsed.data.type === 'epoch' ? `Recording epoch ${parsed.data.record.metrics.epoch} of the run` : 'Recording the run';
         settle('failed', `${what} failed: ${describeStorageError(e)}.`);
         handle.kill();
       }
     });
-    handle.onExit((code, signal, stderrTail) => {
+    handle.onExit((code, signal, stderrTail, verdict?: ExitVerdict) => {
       if (run.killTimer) clearTimeout(run.killTimer);
       run.killTimer = undefined;
       this.active.delete(runId);
       // Only now, with the trainer gone, may another trainer take the run.
       this.releaseLock(runId);
       if (!settled) {
-        if (run.cancelRequested) settle('cancelled', null);
+        if (run.cancelRequested && verdict?.status !== 'completed') settle('cancelled', null);
+        else if (verdict) settle(verdict.status, verdict.error);
         else settle('failed', crashReason(code, signal, stderrTail));
       }
+      run.deliver?.();
       this.retryUnrecorded();
       this.pump();
     });
-    handle.send({ type: 'run', job });
-    // A slot was free: say so, so the UI shows "starting" instead of "waiting for a slot".
-    this.emit('run-status', { runId, status: 'queued', error: null, queuePhase: 'starting' });
   }
 
   private onTrainerMessage(run: ActiveRun, m: TrainerMessage, settle: (s: RunStatus, e: string | null) => void): void {
     const { runId } = run;
     switch (m.type) {
       case 'started':
-        this.store.runs.markRunning(runId, { backend: m.backend });
+        // An adopted job's `started` may be read a second time (the host stopped between recording
+        // it and recording how far it had read): the run is running already, which is right.
+        if (!(run.adopted && this.store.runs.require(runId).status === 'running')) this.store.runs.markRunning(runId, { backend: m.backend });
         if (m.modelInfo) this.store.runs.setModelInfo(runId, m.modelInfo);
         run.epochStart = this.store.runs.require(runId).epochsDone;
         run.trainerStarted = true;
@@ -372,6 +524,21 @@ export class JobManager extends EventEmitter<JobEvents> {
       // A resume whose trainer failed before it started (a damaged checkpoint): the new reason
       // replaces the old attempt's error.
       this.store.runs.markResumeFailed(runId, error ?? 'The resumed run failed before it started.');
+    }
+  }
+
+  /**
+   * The checkpoint of an epoch that could not be recorded is referenced by nothing (the epoch's
+   * transaction rolled back): remove it. On a full disk that is what makes room for the run's
+   * final status.
+   */
+  private dropUnrecordedCheckpoint(runId: string, record: EpochRecord): void {
+    if (!record.checkpoint) return;
+    try {
+      if (this.store.checkpoints.list(runId).some((c) => c.epoch === record.metrics.epoch)) return;
+      fs.rmSync(record.checkpoint.path, { force: true });
+    } catch {
+      // Unreadable store or file: leave it; a resume only ever uses recorded checkpoints.
     }
   }
 

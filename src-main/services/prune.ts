@@ -108,6 +108,9 @@ export class PruneService {
       name: `${source.run.name} · pruned ${prune.id} fine-tune`,
       config,
       startModel: modelPath,
+      // The fine-tune trains where its source trained (a Slurm run's on Slurm, with its settings).
+      executor: source.run.executor,
+      ...(source.run.executor === 'slurm' ? { slurm: this.store.runs.slurmSettings(runId) ?? {} } : {}),
     });
     prune = this.store.prunes.setChildRun(prune.id, child.id);
     return { prune, child };

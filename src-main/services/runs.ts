@@ -13,6 +13,7 @@ import { verifyModelFile } from '../catalog/models/model-file';
 import { inferShapes } from '../catalog/models/spec';
 import { classesFromConfig, detectCollapse } from '../shared/collapse';
 import { MAX_GRID_EPOCHS, type CompareResult, type ConfigValidation, type RunDetails, type RunSummary, type StepsPage } from '../shared/contract';
+import type { Executor, SlurmSettings } from '../shared/executor';
 import { isActiveStatus, isResumableStatus, RESUMABLE_STATUSES, type EpochMetrics, type LogLine, type StepScalars } from '../shared/metrics';
 import { RunConfig, completeRunConfig, flattenConfig, type RunConfigInput } from '../shared/run-config';
 import { summarizeSparsity } from '../shared/sparsity';
@@ -22,8 +23,20 @@ import { relativeInside, type Store } from '../store';
 import type { StartFrom } from '../trainer/protocol';
 import { ConflictError, ServiceError, UserInputError, sentence } from './errors';
 import { runCheckpointDir, type HomePaths } from './home';
-import type { JobManager, RunOutcome } from './jobs';
+import type { Execution, JobManager, RunOutcome } from './jobs';
 import { checkSnapshotRequest, sparsityGrid, stepsPage, thinEpochs, type StepsQuery } from './run-views';
+import { raiseCancelFlag } from './slurm/job-folder';
+import { jobSettingsOf, mergeSlurmSettings, slurmDefaults, slurmLaunchFor } from './slurm/settings';
+import type { SlurmJobRecord } from '../store';
+
+/**
+ * Where a run executes, as a caller asks for it: the executor and, for Slurm, settings over the
+ * stored defaults (a field set to '' clears its default).
+ */
+export interface ExecutionRequest {
+  executor?: Executor;
+  slurm?: Partial<Record<keyof SlurmSettings, unknown>>;
+}
 
 export interface NewRunInput {
   /** The run's project: an id, or a name (created with the run if it does not exist); default "Default". */
@@ -38,6 +51,9 @@ export interface NewRunInput {
   base?: RunConfig;
   /** Fine-tune: the model file to start from (a pruned model). */
   startModel?: string;
+  /** Where it executes (default local); Slurm settings are checked before the run is written. */
+  executor?: Executor;
+  slurm?: ExecutionRequest['slurm'];
 }
 
 /** The schema's reasons by dotted field ("ffr.align"), the first per field, each one sentence. */
@@ -135,6 +151,8 @@ export class RunService {
    */
   async create(input: NewRunInput): Promise<Run> {
     const config = await this.validConfig(input.config, input.base);
+    // Checked before the run exists, and kept with it: whoever starts it submits it this way.
+    const slurmSettings = input.executor === 'slurm' ? this.slurmSettings(undefined, input.slurm) : undefined;
     return this.store.transaction(() => {
       let projectId: string | null;
       if (input.projectId !== undefined) projectId = input.projectId === null ? null : this.store.projects.require(input.projectId).id;
@@ -149,8 +167,65 @@ export class RunService {
         ...(input.name ? { name: input.name } : {}),
         config,
         ...(input.startModel ? { startModel: input.startModel } : {}),
+        ...(input.executor ? { executor: input.executor } : {}),
+        ...(slurmSettings ? { slurmSettings } : {}),
       });
     });
+  }
+
+  /**
+   * The settings of a Slurm submission: the previous attempt's (a resume), else those the run was
+   * created with, else the stored defaults; with `over` on top. Refuses on a host that cannot
+   * submit to Slurm.
+   */
+  private slurmSettings(previous: SlurmSettings | undefined, over: ExecutionRequest['slurm']): SlurmSettings {
+    if (!this.jobs.slurmEnabled) throw new UserInputError('This host cannot submit Slurm jobs.', { field: 'executor' });
+    return mergeSlurmSettings(previous ?? jobSettingsOf(slurmDefaults(this.store)), over);
+  }
+
+  /**
+   * Where a group of runs (a study's) will train, checked now: the executor and, for Slurm, the
+   * full job settings (`previous`, else the stored defaults, with the request on top). Refused
+   * with one sentence naming the field, on a host that cannot submit to Slurm too.
+   */
+  resolveExecution(request: ExecutionRequest, previous: { executor: Executor; slurm: SlurmSettings | null } = { executor: 'local', slurm: null }): { executor: Executor; slurm: SlurmSettings | null } {
+    const executor = request.executor ?? previous.executor;
+    if (executor === 'local') return { executor, slurm: null };
+    return { executor, slurm: this.slurmSettings(previous.slurm ?? undefined, request.slurm) };
+  }
+
+  /** How the run's next attempt executes. */
+  private execution(runId: string, request: ExecutionRequest = {}): Execution {
+    const executor = request.executor ?? this.store.runs.executor(runId);
+    if (executor === 'local') return { executor: 'local' };
+    const previous = this.store.slurmJobs.latest(runId)?.settings ?? this.store.runs.slurmSettings(runId) ?? undefined;
+    return { executor: 'slurm', slurm: slurmLaunchFor(this.store, this.paths, this.slurmSettings(previous, request.slurm)) };
+  }
+
+  /** The run's Slurm job when no host has seen it end (it may still train). */
+  inFlightJob(runId: string): SlurmJobRecord | null {
+    const job = this.store.slurmJobs.latest(runId);
+    return job && job.endedAt === null ? job : null;
+  }
+
+  /**
+   * Picks up the Slurm jobs that no live host follows (a restarted `ffr serve` or desktop app):
+   * each is followed again and its messages recorded from where ingestion stopped. Returns the
+   * run ids picked up; jobs another live host follows are left to it.
+   */
+  pickUpSlurmJobs(): string[] {
+    if (!this.jobs.slurmEnabled) return [];
+    const picked: string[] = [];
+    for (const job of this.store.slurmJobs.inFlight()) {
+      if (this.jobs.isActive(job.runId) || this.store.slurmJobs.latest(job.runId)?.attempt !== job.attempt) continue;
+      try {
+        void this.jobs.adopt(job);
+        picked.push(job.runId);
+      } catch {
+        // Followed by another live host (or held otherwise): that host records it.
+      }
+    }
+    return picked;
   }
 
   /**
@@ -164,17 +239,26 @@ export class RunService {
     return { ...run, status: 'queued', queuePhase: phase };
   }
 
-  /** Queues a created run; resolves when it has finished. */
-  start(runId: string): Promise<RunOutcome> {
+  /**
+   * Queues a created run; resolves when it has finished. `executor` moves it (e.g. a study's runs,
+   * created before their executor is chosen); `slurm`: settings over the defaults.
+   */
+  start(runId: string, request: ExecutionRequest = {}): Promise<RunOutcome> {
     const run = this.store.runs.require(runId);
     if (run.status !== 'queued') throw new ConflictError(`Run ${runId} is ${run.status}; only a queued run can be started.`);
-    return this.jobs.submitRun(runId, {
-      kind: 'train',
+    const execution = this.execution(runId, request);
+    if (request.executor && request.executor !== run.executor) this.store.runs.setExecutor(runId, request.executor);
+    return this.jobs.submitRun(
       runId,
-      config: run.config,
-      checkpointDir: runCheckpointDir(this.paths, runId),
-      start: this.initialStart(runId),
-    });
+      {
+        kind: 'train',
+        runId,
+        config: run.config,
+        checkpointDir: runCheckpointDir(this.paths, runId),
+        start: this.initialStart(runId),
+      },
+      execution,
+    );
   }
 
   /** Where a run without a usable checkpoint starts: its start model (checked), else fresh weights. */
@@ -197,12 +281,18 @@ export class RunService {
    * Refused while another process trains the run (its lock is held), e.g. the trainer of a host
    * that was killed a moment ago and has not noticed yet.
    */
-  resume(runId: string): Promise<RunOutcome> {
+  resume(runId: string, request: ExecutionRequest = {}): Promise<RunOutcome> {
     // A host that died after this one opened the store left the run `running`: recover it now, so
     // "resume after the other host was killed" needs no restart of this one.
     this.store.runs.recoverIfOrphaned(runId);
     const run = this.store.runs.require(runId);
     if (this.jobs.isActive(runId)) throw new ConflictError(`Run ${runId} is already queued or running.`);
+    // Its Slurm job may still train with no host following it: follow it instead of starting over.
+    const inFlight = this.inFlightJob(runId);
+    if (inFlight && isActiveStatus(run.status)) {
+      if (!this.jobs.slurmEnabled) throw new ConflictError(`Run ${runId} is trained by Slurm job ${inFlight.jobId}; this host cannot follow Slurm jobs.`);
+      return this.jobs.adopt(inFlight);
+    }
     if (!isResumableStatus(run.status)) {
       throw new ConflictError(`Run ${runId} is ${run.status}; only a run that is ${RESUMABLE_STATUSES.join(', ').replace(/, ([^,]*)$/, ' or $1')} can be resumed.`);
     }
@@ -229,13 +319,19 @@ export class RunService {
       const from = `its checkpoint of epoch ${checkpoint!.epoch}`;
       for (const w of [...warnings, `Run ${runId} resumes from ${from}.`]) this.jobs.emit('log', { runId, level: 'warn', message: w });
     }
-    return this.jobs.submitRun(runId, {
-      kind: 'train',
+    const execution = this.execution(runId, request);
+    if (request.executor && request.executor !== run.executor) this.store.runs.setExecutor(runId, request.executor);
+    return this.jobs.submitRun(
       runId,
-      config: run.config,
-      checkpointDir: runCheckpointDir(this.paths, runId),
-      start,
-    });
+      {
+        kind: 'train',
+        runId,
+        config: run.config,
+        checkpointDir: runCheckpointDir(this.paths, runId),
+        start,
+      },
+      execution,
+    );
   }
 
   /** Removes files the store no longer references, when they lie inside the data directory. */
@@ -245,9 +341,46 @@ export class RunService {
     }
   }
 
+  /**
+   * Cancels a queued or running run, wherever it runs: this host's own runs directly; a Slurm job
+   * that another host (or none) follows with scancel and the cancel flag in its job folder, then
+   * followed here when no live host records its end; another host's local trainer through a
+   * request in the store that the owning host acts on within a second. False if the run is not
+   * active anywhere.
+   */
   cancel(runId: string): boolean {
-    this.store.runs.require(runId);
-    return this.jobs.cancel(runId);
+    const run = this.store.runs.require(runId);
+    if (this.jobs.cancel(runId)) return true;
+    const inFlight = this.inFlightJob(runId);
+    if (inFlight && isActiveStatus(run.status)) {
+      this.store.runs.requestCancel(runId);
+      raiseCancelFlag(inFlight.jobDir);
+      if (this.jobs.slurmEnabled) {
+        try {
+          // No live host follows it: follow it here, so that its end is recorded.
+          void this.jobs.adopt(inFlight);
+          this.jobs.cancel(runId);
+          return true;
+        } catch {
+          // Another host follows it and sees the request; scancel makes it quick.
+        }
+      }
+      // Fire and forget: the follower records the end; a failure is said as a log event.
+      void this.scancel(inFlight.jobId).catch((e: unknown) =>
+        this.jobs.emit('log', { runId, level: 'error', message: e instanceof Error ? e.message : String(e) }),
+      );
+      return true;
+    }
+    if (isActiveStatus(run.status) && this.store.runLocks.holder(runId)) {
+      this.store.runs.requestCancel(runId);
+      return true;
+    }
+    return false;
+  }
+
+  private async scancel(jobId: string): Promise<void> {
+    const { SlurmCommands } = await import('./slurm/commands');
+    await new SlurmCommands().scancel(jobId);
   }
 
   list(filter: RunFilter = {}): Run[] {
@@ -369,6 +502,9 @@ export class RunService {
       })),
       params: run.modelInfo?.params ?? null,
       macs: run.modelInfo?.macs ?? null,
+      executor: run.executor,
+      slurmJobId: run.slurmJob?.jobId ?? null,
+      slurmState: run.slurmJob?.state ?? null,
     };
   }
 
@@ -397,9 +533,24 @@ export class RunService {
     // store only knows "running"; a queued run lives in the job manager).
     const busyChild = this.store.runs.subtree(runId).find((id) => id !== runId && this.jobs.isActive(id));
     if (busyChild) throw new ConflictError(`Run ${runId} has a queued or running fine-tune run (${busyChild}); cancel it first.`);
+    const inFlight = this.store.runs.subtree(runId).map((id) => this.inFlightJob(id)).find((j) => j !== null);
+    if (inFlight) throw new ConflictError(`Run ${inFlight.runId} is trained by Slurm job ${inFlight.jobId}; cancel it first.`);
+    // Job folders (on the shared filesystem, possibly outside the data directory) go too.
+    const jobDirs = this.store.runs.subtree(runId).flatMap((id) => this.store.slurmJobs.list(id).map((j) => j.jobDir));
     const { runIds, paths } = this.store.runs.delete(runId);
     this.removeFiles(paths);
     for (const id of runIds) fs.rmSync(path.join(this.paths.runsDir, id), { recursive: true, force: true });
+    for (const dir of jobDirs) {
+      // Only folders of the workbench's own layout (<root>/<run id>/attempt-<n>).
+      if (/^attempt-\d+$/.test(path.basename(dir)) && runIds.includes(path.basename(path.dirname(dir)))) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        try {
+          fs.rmdirSync(path.dirname(dir));
+        } catch {
+          // other attempts remain, or it is gone already
+        }
+      }
+    }
     return { runIds };
   }
 }

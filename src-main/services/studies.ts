@@ -4,10 +4,14 @@
  * starts (so a host that dies mid-study resumes each cell where it stopped: `ffr study resume`).
  *
  * How a run is TRAINED is not this module's business: it asks a RunExecutor to start or resume a
- * run and awaits the outcome, and never talks to trainer processes. `localExecutor` trains in this
- * host's job manager; another executor (a cluster's batch queue) plugs in at `createApp`
- * (services/app.ts), where the StudyService is built. Pruning and sweeps are short tool jobs of
- * the PruneService, run here whatever the executor.
+ * run and awaits the outcome, and never talks to trainer processes. `localExecutor` trains through
+ * this host's job manager, which runs each run where the study asks: a trainer process here, or a
+ * Slurm job it submits and follows (the study's `executor` and Slurm settings, stored with it and
+ * passed with every start and resume; docs/slurm.md). Pruning and sweeps are short tool jobs of the
+ * PruneService, run here whatever the executor.
+ *
+ * Cells advance one after the other on this machine; on Slurm up to SLURM_PARALLEL_CELLS at once
+ * (the cluster schedules their jobs), with at most LOCAL_PRUNES_AT_ONCE of their prune steps here.
  */
 import { EventEmitter } from 'node:events';
 import { PruneReport, type PruneCriterion, type SelectionOptions, type SweepPoint } from '../shared/prune-types';
@@ -28,6 +32,7 @@ import {
   type GridEntry,
   type PointResult,
   type PruneRule,
+  type RunExecution,
   type Study,
   type StudyReport,
   type StudyStatus,
@@ -35,9 +40,11 @@ import {
 import { processAlive, processRef } from '../store/processes';
 import type { StoredPoint, Store } from '../store';
 import { ConflictError, NotFoundError, UserInputError } from './errors';
+import type { Executor } from '../shared/executor';
 import type { RunOutcome } from './jobs';
 import type { PruneService } from './prune';
-import type { RunService } from './runs';
+import type { ExecutionRequest, RunService } from './runs';
+import { exactSlurmRequest } from './slurm/settings';
 
 /**
  * Trains the runs of a study. `start` trains a created (queued) run to its end; `resume` continues
@@ -45,15 +52,18 @@ import type { RunService } from './runs';
  * status (completed, failed, cancelled), having recorded its epochs in the store like any run.
  */
 export interface RunExecutor {
-  start(runId: string): Promise<RunOutcome>;
-  resume(runId: string): Promise<RunOutcome>;
+  start(runId: string, request?: ExecutionRequest): Promise<RunOutcome>;
+  resume(runId: string, request?: ExecutionRequest): Promise<RunOutcome>;
   /** Stops a run this executor is training (politely); false if it is not. */
   cancel(runId: string): boolean;
 }
 
-/** Runs train in this host's job manager (a trainer process each), like `ffr train`. */
+/**
+ * Runs train through this host's job manager, like `ffr train`: a trainer process each, or the
+ * Slurm job the request (the study's executor) asks for.
+ */
 export function localExecutor(runs: RunService): RunExecutor {
-  return { start: (id) => runs.start(id), resume: (id) => runs.resume(id), cancel: (id) => runs.cancel(id) };
+  return { start: (id, request) => runs.start(id, request), resume: (id, request) => runs.resume(id, request), cancel: (id) => runs.cancel(id) };
 }
 
 /** What a caller gives to create a study; `base` is any subset of a run config. */
@@ -67,6 +77,9 @@ export interface NewStudyInput {
   prune: PruneRule;
   finetuneEpochs: number;
   criterion?: string | null;
+  /** Where its runs train (default local); for Slurm, settings over the stored defaults. */
+  executor?: Executor;
+  slurm?: ExecutionRequest['slurm'];
 }
 
 export interface StudyProgress {
@@ -85,6 +98,13 @@ export const KNEE_THRESHOLDS = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5];
 export const MACS_RATIOS = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
 /** Sweeps of a study measure on every validation image (capped only to bound a huge split). */
 const STUDY_VAL_LIMIT = 100_000;
+/**
+ * Cells of a Slurm study in flight at once: their jobs wait in the cluster's queue, not here. Bounded
+ * so a large grid does not hit a cluster's per-user submit limit (MaxSubmitJobs) in one go.
+ */
+export const SLURM_PARALLEL_CELLS = 32;
+/** Prune steps (sweeps, a tool process each, on this machine) of a Slurm study at once. */
+export const LOCAL_PRUNES_AT_ONCE = 2;
 
 
 class StudyCancelled extends Error {}
@@ -94,8 +114,10 @@ interface DriveState {
   /** Cancel asked (by the user, or by the host shutting down when `interrupted`). */
   cancelled: boolean;
   interrupted: boolean;
-  /** The run it is waiting for, if any (what cancel stops). */
-  runId: string | null;
+  /** The runs it is waiting for (what cancel stops): one at a time locally, several on Slurm. */
+  runIds: Set<string>;
+  /** Where the runs train: passed with every start and resume. */
+  execution: ExecutionRequest;
   /** A resume: cells whose run failed resume that run once more. */
   retryFailed: boolean;
   done: Promise<unknown>;
@@ -148,25 +170,33 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
         for (const seed of s.seeds) points.push({ label: entryLabel(entry), regularizer: entry.regularizer, lambda, seed, config: cellConfig(s.base, entry, lambda, seed) });
       }
     }
+    // Checked before anything is written, and kept with the study: its runs are all submitted this way.
+    const execution = this.runs.resolveExecution({ ...(input.executor ? { executor: input.executor } : {}), ...(input.slurm ? { slurm: input.slurm } : {}) });
     const name = input.name ?? `study ${formatGrid(s.grid)} · ${formatPruneRule(s.prune)}`;
     return this.store.transaction(() => {
       let projectId: string | null;
       if (input.projectId !== undefined) projectId = input.projectId === null ? null : this.store.projects.require(input.projectId).id;
       else if (input.projectName) projectId = (this.store.projects.findByName(input.projectName) ?? this.store.projects.create({ name: input.projectName })).id;
       else projectId = this.store.projects.getOrCreateDefault().id;
-      return this.store.studies.create({ projectId, name: name.slice(0, 200), spec: s, points });
+      return this.store.studies.create({ projectId, name: name.slice(0, 200), spec: s, points, executor: execution.executor, slurm: execution.slurm });
     });
   }
 
   /** The study with every point and the per-(regularizer, λ) groups. */
   report(studyId: string): StudyReport {
     const study = this.recover(this.require(studyId));
-    return studyReport(study, this.store.studies.points(studyId));
+    return studyReport(study, this.store.studies.points(studyId), this.runExecution);
   }
 
   list(filter: { projectId?: string | null } = {}): StudyReport[] {
-    return this.store.studies.list(filter).map((s) => studyReport(this.recover(s), this.store.studies.points(s.id)));
+    return this.store.studies.list(filter).map((s) => studyReport(this.recover(s), this.store.studies.points(s.id), this.runExecution));
   }
+
+  /** Where a point's run trained, for the report. */
+  private readonly runExecution = (runId: string): RunExecution | null => {
+    const run = this.store.runs.get(runId);
+    return run ? { executor: run.executor, slurmJobId: run.slurmJob?.jobId ?? null, slurmState: run.slurmJob?.state ?? null } : null;
+  };
 
   export(studyId: string, format: 'csv' | 'md'): string {
     const study = this.require(studyId);
@@ -184,14 +214,19 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
   /**
    * Continues a study that stopped (its host died, it was cancelled, a cell failed): cells done
    * stay done, each other cell goes on from its last recorded step (an interrupted run resumes from
-   * its checkpoint; a failed cell is tried again from its start).
+   * its checkpoint; a failed cell is tried again from its start). `request` moves the remaining
+   * runs to another executor or changes their Slurm settings (stored with the study).
    */
-  resume(studyId: string): Promise<StudyReport> {
+  resume(studyId: string, request: ExecutionRequest = {}): Promise<StudyReport> {
     const study = this.recover(this.require(studyId));
     if (this.active.has(studyId) || study.status === 'running') {
       throw new ConflictError(`Study ${studyId} is running${this.active.has(studyId) ? ' in this host' : ' in another process'}; wait for it or cancel it first.`);
     }
     if (study.status === 'completed') throw new ConflictError(`Study ${studyId} is completed; there is nothing to resume.`);
+    if (request.executor !== undefined || request.slurm !== undefined) {
+      const execution = this.runs.resolveExecution(request, { executor: study.executor, slurm: study.slurm });
+      this.store.studies.setExecution(studyId, execution.executor, execution.slurm);
+    }
     for (const p of this.store.studies.points(studyId)) {
       if (p.state === 'failed') this.store.studies.updatePoint(studyId, p.index, { state: p.runId === null ? 'pending' : 'training', error: null });
     }
@@ -219,7 +254,7 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
     const a = this.active.get(studyId);
     if (!a) return false;
     a.cancelled = true;
-    if (a.runId) this.executor.cancel(a.runId);
+    for (const runId of a.runIds) this.executor.cancel(runId);
     return true;
   }
 
@@ -243,7 +278,10 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
   }
 
   private drive(studyId: string, retryFailed: boolean): Promise<StudyReport> {
-    const state: DriveState = { cancelled: false, interrupted: false, runId: null, retryFailed, done: Promise.resolve() };
+    const study = this.require(studyId);
+    const execution: ExecutionRequest =
+      study.executor === 'slurm' ? { executor: 'slurm', slurm: exactSlurmRequest(study.slurm ?? {}) } : { executor: 'local' };
+    const state: DriveState = { cancelled: false, interrupted: false, runIds: new Set(), execution, retryFailed, done: Promise.resolve() };
     this.active.set(studyId, state);
     const done = this.driveCells(studyId, state);
     state.done = done;
@@ -258,18 +296,20 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
     let error: string | null = null;
     try {
       const study = this.require(studyId);
-      for (const point of this.store.studies.points(studyId)) {
-        if (point.state === 'done' || point.state === 'failed') continue;
+      const open = this.store.studies.points(studyId).filter((p) => p.state !== 'done' && p.state !== 'failed');
+      const prunes = new Slots(study.executor === 'slurm' ? LOCAL_PRUNES_AT_ONCE : 1);
+      await eachAtMost(open, study.executor === 'slurm' ? SLURM_PARALLEL_CELLS : 1, async (point) => {
+        if (state.cancelled) throw new StudyCancelled();
         try {
-          await this.advance(study, point, state);
+          await this.advance(study, point, state, prunes);
         } catch (e) {
           // Whatever broke while cancelling (a prune job stopped by the shutdown) is the cancel, not the cell.
           if (e instanceof StudyCancelled || state.cancelled) throw new StudyCancelled();
           const message = e instanceof Error ? e.message : String(e);
           this.store.studies.updatePoint(studyId, point.index, { state: 'failed', error: message });
-          this.announce(studyId, { index: point.index, state: 'failed', runId: point.runId });
+          this.announce(studyId, { index: point.index, state: 'failed', runId: this.store.studies.points(studyId)[point.index]!.runId });
         }
-      }
+      });
       const failed = this.store.studies.points(studyId).filter((p) => p.state === 'failed');
       if (failed.length > 0) {
         status = 'failed';
@@ -305,7 +345,7 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
   }
 
   /** One cell, from wherever it stopped: train → prune (by the study's rule) → fine-tune → numbers. */
-  private async advance(study: Study, point: StoredPoint, state: DriveState): Promise<void> {
+  private async advance(study: Study, point: StoredPoint, state: DriveState, prunes: Slots): Promise<void> {
     const move = (change: Parameters<Store['studies']['updatePoint']>[2]): void => {
       this.store.studies.updatePoint(study.id, point.index, change);
       const now = this.store.studies.points(study.id)[point.index]!;
@@ -314,7 +354,13 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
     let runId = point.runId;
     if (runId === null || !this.store.runs.get(runId)) {
       const lambda = point.lambda === null ? '' : ` λ ${point.lambda}`;
-      const run = await this.runs.create({ projectId: study.projectId, name: `${study.id} · ${point.label}${lambda} · seed ${point.seed}`, config: point.config });
+      const run = await this.runs.create({
+        projectId: study.projectId,
+        name: `${study.id} · ${point.label}${lambda} · seed ${point.seed}`,
+        config: point.config,
+        ...(state.execution.executor ? { executor: state.execution.executor } : {}),
+        ...(state.execution.slurm ? { slurm: state.execution.slurm } : {}),
+      });
       runId = run.id;
       move({ state: 'training', runId, pruneId: null, finetuneRunId: null });
     }
@@ -324,8 +370,12 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
     let finetuneRunId = point.finetuneRunId;
     if (pruneId === null || !this.store.prunes.get(pruneId)) {
       move({ state: 'pruning' });
-      const selection = await this.selection(study.spec, runId);
-      const { prune, child } = await this.prunes.prune(runId, { selection, finetuneEpochs: study.spec.finetuneEpochs });
+      const trainedRunId = runId;
+      const { prune, child } = await prunes.use(async () => {
+        if (state.cancelled) throw new StudyCancelled();
+        const selection = await this.selection(study.spec, trainedRunId);
+        return this.prunes.prune(trainedRunId, { selection, finetuneEpochs: study.spec.finetuneEpochs });
+      });
       pruneId = prune.id;
       finetuneRunId = child?.id ?? null;
       move({ state: finetuneRunId ? 'finetuning' : 'pruning', pruneId, finetuneRunId });
@@ -339,18 +389,18 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
     if (state.cancelled) throw new StudyCancelled();
     let run = this.store.runs.require(runId);
     if (run.status === 'completed') return;
-    state.runId = runId;
+    state.runIds.add(runId);
     try {
       let outcome: RunOutcome;
-      if (run.status === 'queued') outcome = await this.executor.start(runId);
+      if (run.status === 'queued') outcome = await this.executor.start(runId, state.execution);
       else if (run.status === 'failed' && !state.retryFailed) throw new Error(`Run ${runId} failed: ${run.error ?? 'no reason recorded'}`);
-      else outcome = await this.executor.resume(runId); // interrupted, cancelled, left running by a dead host, or failed (on resume)
+      else outcome = await this.executor.resume(runId, state.execution); // interrupted, cancelled, left running by a dead host (or its Slurm job in flight: followed again), or failed (on resume)
       if (outcome.status === 'cancelled' && state.cancelled) throw new StudyCancelled();
       run = this.store.runs.require(runId);
       if (outcome.status !== 'completed') throw new Error(`Run ${runId} ${outcome.status}${outcome.error ? `: ${outcome.error}` : ''}`);
       if (isActiveStatus(run.status)) throw new Error(`Run ${runId} is still ${run.status} after training.`);
     } finally {
-      state.runId = null;
+      state.runIds.delete(runId);
     }
   }
 
@@ -424,5 +474,48 @@ export class StudyService extends EventEmitter<{ progress: [StudyProgress] }> {
       },
       finetuned,
     };
+  }
+}
+
+/**
+ * Calls `work` on each item, at most `limit` at once, in order. After the first rejection no new
+ * item starts; the ones under way finish, then the first rejection is thrown.
+ */
+async function eachAtMost<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
+/** At most `size` callers inside `use` at once; the others wait their turn, first come first served. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async use<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const nextInLine = this.waiting.shift();
+      if (nextInLine) nextInLine();
+      else this.free += 1;
+    }
   }
 }

@@ -10,11 +10,30 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostWatchEnv, type HostMessage } from '../trainer/protocol';
 
+/**
+ * What a trainer's end means for its run, when its handle knows better than "it exited without a
+ * final message, so it failed": a Slurm job that reached its time limit is `interrupted` (resumable),
+ * one cancelled in Slurm is `cancelled` (services/slurm/parse.ts, runEnding).
+ */
+export interface ExitVerdict {
+  status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
+  error: string | null;
+}
+
 export interface TrainerHandle {
   send(message: HostMessage): void;
   onMessage(listener: (message: unknown) => void): void;
-  /** Called once when the process is gone: exit code or signal, and the tail of its stderr. */
-  onExit(listener: (code: number | null, signal: string | null, stderrTail: string) => void): void;
+  /**
+   * Called once when the trainer is gone: exit code or signal, the tail of its stderr (of a Slurm
+   * job: its output file) and, from handles that know, what that end means for the run.
+   */
+  onExit(listener: (code: number | null, signal: string | null, stderrTail: string, verdict?: ExitVerdict) => void): void;
+  /**
+   * Stops following a trainer that lives on without this host (a Slurm job at host shutdown): no
+   * more messages or exit are reported, and the run stays as it is for the next host to pick up.
+   * Absent for local trainers, which never outlive their host.
+   */
+  detach?(): void;
   kill(): void;
   /**
    * Out-of-band cancel: the trainer's step loop is synchronous, so an IPC `cancel` message is only

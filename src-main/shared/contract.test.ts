@@ -21,7 +21,7 @@ describe('contract', () => {
   });
 
   it('declares the event streams', () => {
-    expect([...EVENT_NAMES].sort()).toEqual(['log', 'run-epoch', 'run-progress', 'run-status', 'run-steps', 'study-progress', 'sweep-progress']);
+    expect([...EVENT_NAMES].sort()).toEqual(['log', 'run-epoch', 'run-progress', 'run-slurm', 'run-status', 'run-steps', 'study-progress', 'sweep-progress']);
     expect(isEventName('run-epoch')).toBe(true);
     expect(events['run-status'].safeParse({ runId: 'r', status: 'exploded', error: null }).success).toBe(false);
   });

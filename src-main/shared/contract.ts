@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { Collapse } from './collapse';
 import { EpochMetrics, LogLine, RunStatus, StepScalars } from './metrics';
+import { Executor, SlurmDefaults, SlurmJob, SlurmSettings } from './executor';
 import { ExportReport, LayerWidthRow, PRUNE_CRITERIA, PruneOptions, PruneReport, SweepOptions, SweepPoint, SweepReference } from './prune-types';
 import { StudyReport, StudyStatus } from './study';
 import { BACKEND_CHOICES, BackendChoice, DatasetRef, ImageShape, RunConfig } from './run-config';
@@ -303,6 +304,10 @@ export const RunSummary = z.object({
   ),
   params: z.number().nullable(),
   macs: z.number().nullable(),
+  /** Where it executed, and its latest Slurm job's id and state (docs/slurm.md). */
+  executor: Executor.default('local'),
+  slurmJobId: z.string().nullable().default(null),
+  slurmState: z.string().nullable().default(null),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -314,6 +319,21 @@ export const CompareResult = z.object({
   configs: z.array(z.record(z.string(), z.unknown())),
 });
 export type CompareResult = z.infer<typeof CompareResult>;
+
+/**
+ * Slurm job settings as a form or an API call sends them: any subset of SlurmSettings, checked by
+ * the host after merging over the stored defaults; an empty string clears a default for this run.
+ */
+export const SlurmSettingsInput = z.object({
+  partition: z.string().optional(),
+  time: z.string().optional(),
+  cpus: z.union([z.number(), z.literal('')]).optional(),
+  gpus: z.string().optional(),
+  mem: z.string().optional(),
+  setup: z.string().optional(),
+  args: z.string().optional(),
+});
+export type SlurmSettingsInput = z.infer<typeof SlurmSettingsInput>;
 
 /**
  * A run configuration as the New-run form sends it: any subset of RunConfig; missing fields take
@@ -493,6 +513,9 @@ export const methods = {
       projectId: Id.nullable().optional(),
       name: z.string().trim().min(1).max(200).optional(),
       config: RunConfigInput,
+      /** Where the trainer runs (default local); for slurm, job settings over the stored defaults. */
+      executor: Executor.optional(),
+      slurm: SlurmSettingsInput.optional(),
     }),
     Run,
     'Creates a run from a validated config and queues it; the job manager starts it when a slot is free.',
@@ -502,7 +525,11 @@ export const methods = {
     z.object({ runId: z.string(), cancelled: z.boolean() }),
     'Cancels a queued or running run (politely, then killed after a grace period); false if it was not active.',
   ),
-  'runs.resume': method(z.object({ runId: Id }), Run, 'Queues an interrupted, cancelled or failed run to continue from its last checkpoint.'),
+  'runs.resume': method(
+    z.object({ runId: Id, executor: Executor.optional(), slurm: SlurmSettingsInput.optional() }),
+    Run,
+    'Queues an interrupted, cancelled or failed run to continue from its last checkpoint (as a new Slurm job for a Slurm run, with its previous settings unless given); a run whose Slurm job still trains unfollowed is followed again.',
+  ),
   'runs.duplicate': method(
     z.object({ runId: Id, name: z.string().trim().min(1).max(200).optional(), config: RunConfigInput.optional() }),
     Run,
@@ -521,6 +548,10 @@ export const methods = {
     CompareResult,
     'Side-by-side summaries and the config keys that differ.',
   ),
+
+  // --- the Slurm executor (docs/slurm.md)
+  'slurm.settings': method(NoParams, SlurmDefaults, 'The stored defaults of Slurm jobs (partition, time, CPUs, GPUs, memory, setup lines, extra sbatch arguments, job folder root, Node on the nodes).'),
+  'slurm.saveSettings': method(SlurmDefaults, SlurmDefaults, 'Replaces the stored defaults of Slurm jobs.'),
 
   // --- pruning (completed runs only); these run a short tool job in a trainer process and answer
   // when it is done (seconds); its log lines arrive as `log` events with the source run's id.
@@ -553,13 +584,20 @@ export const methods = {
       prune: z.string().trim().min(1),
       finetuneEpochs: z.number().int().min(0).max(10_000),
       criterion: z.enum(PRUNE_CRITERIA).nullable().optional(),
+      /** Where its runs train (default local); for slurm, job settings over the stored defaults. */
+      executor: Executor.optional(),
+      slurm: SlurmSettingsInput.optional(),
     }),
     StudyReport,
     'Creates a study (every cell validated first) and starts it in the background.',
   ),
   'studies.list': method(z.object({ projectId: Id.nullable().optional() }), z.array(StudyReport), 'Studies, newest first, with their points and groups.'),
   'studies.get': method(z.object({ studyId: Id }), StudyReport, 'One study: every cell, the groups (mean ± std over seeds), the Pareto front.'),
-  'studies.resume': method(z.object({ studyId: Id }), StudyReport, 'Continues a study that stopped (host killed, cancelled, a cell failed), in the background.'),
+  'studies.resume': method(
+    z.object({ studyId: Id, executor: Executor.optional(), slurm: SlurmSettingsInput.optional() }),
+    StudyReport,
+    'Continues a study that stopped (host killed, cancelled, a cell failed), in the background; executor/slurm move its remaining runs.',
+  ),
   'studies.cancel': method(z.object({ studyId: Id }), z.object({ studyId: z.string(), cancelled: z.boolean() }), 'Cancels a running study (its current run is cancelled; resumable).'),
   'studies.export': method(
     z.object({ studyId: Id, format: z.enum(['csv', 'md']) }),
@@ -662,6 +700,8 @@ export const events = {
     seq: z.number().int().optional(),
     time: z.string().optional(),
   }),
+  /** A run's Slurm job was submitted, changed state or ended. */
+  'run-slurm': z.object({ runId: z.string(), job: SlurmJob }),
 } as const;
 
 export type Events = typeof events;
@@ -692,6 +732,7 @@ export function describeParamsError(methodName: string, error: z.ZodError): stri
 }
 
 // Re-exported so the renderer imports every boundary type from one module.
+export { Executor, SlurmDefaults, SlurmJob, SlurmSettings };
 export { ExportReport, PruneOptions, PruneReport, StudyReport, SweepOptions, SweepPoint, SweepReference };
 export {
   BackendChoice,

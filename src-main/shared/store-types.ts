@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { DatasetName, ImageShape, RunConfig } from './run-config';
 import { EpochMetrics, LayerSnapshot, RunStatus } from './metrics';
+import { Executor, SlurmJob } from './executor';
 
 /** Any JSON object (validated as an object on read; its fields belong to the producing module). */
 export const JsonObject = z.record(z.string(), z.unknown());
@@ -123,6 +124,10 @@ export const Run = z.object({
   notes: z.string(),
   tags: z.array(z.string()),
   modelInfo: ModelInfo.nullable(),
+  /** Where its trainer runs (docs/slurm.md). */
+  executor: Executor.default('local'),
+  /** Its latest Slurm job, for a run executed on Slurm. */
+  slurmJob: SlurmJob.nullable().default(null),
   /**
    * Only on a queued run a host is holding (not stored): `waiting` for a free trainer slot, or
    * `starting` its trainer (loading the backend and the data, which takes seconds).

@@ -8,6 +8,7 @@
  * Runtime-free apart from zod: the renderer imports it too.
  */
 import { z } from 'zod';
+import { Executor, SlurmSettings } from './executor';
 import { FFR_ALIGNS, GROUP_LASSO_GROUPS, REGULARIZERS, RegularizerName, type RunConfigInput } from './run-config';
 
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +209,9 @@ export const Study = z.object({
   spec: StudySpec,
   status: StudyStatus,
   error: z.string().nullable(),
+  /** Where the study's runs train (docs/slurm.md), and with `slurm` the job settings they are submitted with. */
+  executor: Executor.default('local'),
+  slurm: SlurmSettings.nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -426,6 +430,12 @@ export const StudyReportPoint = z.object({
   finetuned: PointResult.shape.finetuned,
   /** On the Pareto front of (MACs after pruning, final validation accuracy). */
   pareto: z.boolean(),
+  /** Where the point's run trained, and its (latest) Slurm job; null before the run exists / for a local run. */
+  executor: Executor.nullable().default(null),
+  slurmJobId: z.string().nullable().default(null),
+  slurmState: z.string().nullable().default(null),
+  /** The Slurm job of the point's fine-tune run, if it trained on Slurm. */
+  finetuneSlurmJobId: z.string().nullable().default(null),
 });
 export type StudyReportPoint = z.infer<typeof StudyReportPoint>;
 
@@ -436,6 +446,8 @@ export const StudyReport = z.object({
   status: StudyStatus,
   error: z.string().nullable(),
   spec: StudySpec,
+  executor: Executor,
+  slurm: SlurmSettings.nullable(),
   progress: z.object({ done: z.number().int(), failed: z.number().int(), total: z.number().int() }),
   points: z.array(StudyReportPoint),
   groups: z.array(StudyGroup),
@@ -444,7 +456,24 @@ export const StudyReport = z.object({
 });
 export type StudyReport = z.infer<typeof StudyReport>;
 
-export function studyReport(study: Study, points: readonly StudyPoint[]): StudyReport {
+/** Where a run trained, as a study report shows it (looked up in the store by the host). */
+export interface RunExecution {
+  executor: Executor;
+  slurmJobId: string | null;
+  slurmState: string | null;
+}
+
+/** `execution`: where each point's runs trained (by run id; null for a run that is gone). */
+function pointExecution(
+  p: StudyPoint,
+  execution: (runId: string) => RunExecution | null,
+): Pick<StudyReportPoint, 'executor' | 'slurmJobId' | 'slurmState' | 'finetuneSlurmJobId'> {
+  const run = p.runId === null ? null : execution(p.runId);
+  const finetune = p.finetuneRunId === null ? null : execution(p.finetuneRunId);
+  return { executor: run?.executor ?? null, slurmJobId: run?.slurmJobId ?? null, slurmState: run?.slurmState ?? null, finetuneSlurmJobId: finetune?.slurmJobId ?? null };
+}
+
+export function studyReport(study: Omit<Study, 'executor' | 'slurm'> & Partial<Pick<Study, 'executor' | 'slurm'>>, points: readonly StudyPoint[], execution: (runId: string) => RunExecution | null = () => null): StudyReport {
   const front = paretoIndices(points);
   return {
     studyId: study.id,
@@ -453,6 +482,8 @@ export function studyReport(study: Study, points: readonly StudyPoint[]): StudyR
     status: study.status,
     error: study.error,
     spec: study.spec,
+    executor: study.executor ?? 'local',
+    slurm: study.slurm ?? null,
     progress: {
       done: points.filter((p) => p.state === 'done').length,
       failed: points.filter((p) => p.state === 'failed').length,
@@ -477,6 +508,7 @@ export function studyReport(study: Study, points: readonly StudyPoint[]): StudyR
       pruned: p.result?.pruned ?? null,
       finetuned: p.result?.finetuned ?? null,
       pareto: front.has(p.index),
+      ...pointExecution(p, execution),
     })),
     groups: studyGroups(points),
     createdAt: study.createdAt,

@@ -13,3 +13,4 @@ export type { NewExport } from './repositories/exports';
 export type { SnapshotQuery } from './repositories/snapshots';
 export type { RunLockHolder } from './repositories/run-locks';
 export { relativeInside, type StorePaths } from './paths';
+export type { SlurmJobRecord, SlurmJobUpdate } from './repositories/slurm-jobs';

@@ -127,6 +127,16 @@ describe('migrate', () => {
     expect(schemaVersion(store.db)).toBe(LATEST);
     store.close();
   });
+
+  it('allows gaps between version numbers (branches reserve ranges) but refuses a list that does not increase', () => {
+    const file = temp();
+    const db = new Database(file);
+    const noop = (version: number, name: string) => ({ version, name, up() {} });
+    expect(migrate(db, [noop(1, 'a'), noop(2, 'b'), noop(10, 'j')], file)).toEqual({ from: 0, to: 10, applied: ['a', 'b', 'j'] });
+    expect(() => migrate(db, [noop(1, 'a'), noop(10, 'j'), noop(10, 'k')], file)).toThrow("Migration \"k\" has version 10, not above the previous one's (10).");
+    expect(() => migrate(db, [noop(2, 'b'), noop(1, 'a')], file)).toThrow("Migration \"a\" has version 1, not above the previous one's (2).");
+    db.close();
+  });
 });
 
 describe('migration 0004: paths relative to the data directory', () => {

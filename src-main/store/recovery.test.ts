@@ -121,3 +121,27 @@ describe('recovery with several hosts on one data directory', () => {
     }
   });
 });
+
+describe('recovery and Slurm runs', () => {
+  it('leaves a run whose Slurm job was not seen to end to the next host that picks it up, and interrupts it once it has', () => {
+    const { dir, file } = tempDbFile();
+    dirs.push(dir);
+    const setup = openStore(file);
+    const runId = setup.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig(), executor: 'slurm' }).id;
+    const localId = setup.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig() }).id;
+    setup.slurmJobs.recordSubmission({ runId, attempt: 1, jobId: '77', jobDir: path.join(dir, 'slurm-jobs', runId, 'attempt-1'), settings: { time: '1:00:00' } });
+    for (const id of [runId, localId]) setup.runs.markRunning(id, { backend: 'cpu' });
+    // Both rows name a host that is gone.
+    setup.db.prepare('UPDATE runs SET host_pid = 2147483646, host_start = NULL').run();
+    expect(setup.runs.recoverIfOrphaned(runId)).toBe(false);
+    setup.close();
+
+    const next = openStore(file);
+    expect(next.recovered).toEqual([localId]);
+    expect(next.runs.require(runId)).toMatchObject({ status: 'running', executor: 'slurm', slurmJob: { jobId: '77', state: 'SUBMITTED', attempt: 1 } });
+    expect(next.runs.require(runId).slurmJob!.jobDir).toBe(path.join(dir, 'slurm-jobs', runId, 'attempt-1'));
+    next.slurmJobs.update(runId, 1, { state: 'NODE_FAIL', ended: true });
+    next.close();
+    expect(openStore(file).recovered).toEqual([runId]);
+  });
+});

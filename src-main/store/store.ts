@@ -12,6 +12,8 @@ import { ProjectsRepository } from './repositories/projects';
 import { PrunesRepository } from './repositories/prunes';
 import { RunLocksRepository } from './repositories/run-locks';
 import { RunsRepository } from './repositories/runs';
+import { SettingsRepository } from './repositories/settings';
+import { SlurmJobsRepository } from './repositories/slurm-jobs';
 import { SnapshotsRepository } from './repositories/snapshots';
 import { StepsRepository } from './repositories/steps';
 import { StudiesRepository } from './repositories/studies';
@@ -28,6 +30,8 @@ export class Store {
   readonly prunes: PrunesRepository;
   readonly sweeps: SweepsRepository;
   readonly exports: ExportsRepository;
+  readonly slurmJobs: SlurmJobsRepository;
+  readonly settings: SettingsRepository;
   readonly steps: StepsRepository;
   readonly logs: LogsRepository;
   readonly studies: StudiesRepository;
@@ -54,6 +58,8 @@ export class Store {
     this.prunes = new PrunesRepository(ctx);
     this.sweeps = new SweepsRepository(ctx);
     this.exports = new ExportsRepository(ctx);
+    this.slurmJobs = new SlurmJobsRepository(ctx);
+    this.settings = new SettingsRepository(ctx);
     this.steps = new StepsRepository(ctx);
     this.logs = new LogsRepository(ctx);
     this.studies = new StudiesRepository(ctx);

@@ -2,11 +2,18 @@
  * Trainer process entry. Started by the host's job manager as an Electron utilityProcess or, under
  * plain Node, with child_process.fork; runs one job and exits. tfjs lives only here, so a crash or
  * an out-of-memory in training cannot take the host (and its database writer) down.
+ *
+ * In a Slurm job (FFR_TRAINER_TRANSPORT=file) the same entry runs headless on a compute node: the
+ * job comes from the job folder and the messages go into it (job-folder.ts). There is no host
+ * process on that machine, so there is no host watch: such a trainer stops on the cancel file in
+ * its job folder, on Slurm's signals (scancel, the time limit: SIGTERM ends the process, whose
+ * checkpoints are renamed into place complete) or when its job is done.
  */
 import fs from 'node:fs';
 import { DatasetError } from '../catalog/datasets/errors';
-import { HOST_GONE_EXIT_CODE, watchHost } from './host-watch';
-import { HostMessage, ToolResult, isFinalMessage, type ToolJob, type TrainerMessage } from './protocol';
+import { HOST_GONE_EXIT_CODE, watchHost, type HostWatch } from './host-watch';
+import { jobFolderTransport } from './job-folder';
+import { HostMessage, JOB_FOLDER, ToolResult, isFinalMessage, type ToolJob, type TrainerJob, type TrainerMessage } from './protocol';
 import type { JobContext } from './jobs/context';
 import { toolJobHandlers, type ToolJobHandler } from './jobs/tools';
 
@@ -17,6 +24,14 @@ interface ParentPort {
 
 // Electron's utilityProcess exposes process.parentPort; child_process.fork gives process.send.
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+// A Slurm job: messages go into the job folder instead of a channel to a host.
+const jobDir = process.env[JOB_FOLDER.transportEnv] === 'file' ? process.env[JOB_FOLDER.dirEnv] : undefined;
+if (process.env[JOB_FOLDER.transportEnv] === 'file' && !jobDir) {
+  process.stderr.write(`${JOB_FOLDER.transportEnv}=file needs ${JOB_FOLDER.dirEnv}, the job folder.\n`);
+  process.exit(2);
+}
+const folder = jobDir ? jobFolderTransport(jobDir) : null;
 
 /*
  * Test hooks (fault injection for the job manager's tests; never set in normal use):
@@ -34,7 +49,10 @@ let crashing = false;
  * user, the crash hook below, is for the Node launcher's tests.
  */
 function send(message: TrainerMessage, sent?: () => void): void {
-  if (parentPort) {
+  if (folder) {
+    folder.post(message);
+    if (sent) setImmediate(sent);
+  } else if (parentPort) {
     parentPort.postMessage(message);
     if (sent) setImmediate(sent);
   } else if (process.send) {
@@ -55,7 +73,8 @@ function post(message: TrainerMessage): void {
   }
   send(message);
   // The host answers the final message with `exit`; a host that never does (it hung, or died
-  // without the disconnect reaching us) must not keep this process alive.
+  // without the disconnect reaching us) must not keep this process alive. (In a job folder the
+  // final message has ended the process already.)
   if (isFinalMessage(message)) setTimeout(() => process.exit(0), EXIT_WAIT_MS);
 }
 
@@ -71,11 +90,12 @@ const cancelFile = process.env.FFR_TRAINER_CANCEL_FILE;
 // resume the run, so stop at once rather than train on (see host-watch.ts). Checked at every step
 // through isCancelled, and by a timer for the phases where the event loop runs (data loading, tool
 // jobs); exiting mid-epoch loses nothing recorded: checkpoints are renamed into place complete.
-const host = watchHost();
+// A Slurm job has no host on its node to watch (see the top of this file).
+const host: HostWatch | null = folder ? null : watchHost();
 function exitIfHostGone(): void {
-  if (host.gone()) process.exit(HOST_GONE_EXIT_CODE);
+  if (host?.gone()) process.exit(HOST_GONE_EXIT_CODE);
 }
-setInterval(exitIfHostGone, 500).unref();
+if (host) setInterval(exitIfHostGone, 500).unref();
 
 function isCancelled(): boolean {
   exitIfHostGone();
@@ -117,8 +137,18 @@ async function handle(raw: unknown): Promise<void> {
   }
 }
 
-if (parentPort) parentPort.on('message', (event) => void handle(event.data));
-else process.on('message', (m) => void handle(m));
-
-// The IPC channel closed (seen when the event loop runs): the host is gone or let us go.
-process.on('disconnect', () => process.exit(HOST_GONE_EXIT_CODE));
+if (folder) {
+  let job: TrainerJob;
+  try {
+    job = folder.readJob();
+  } catch (e) {
+    post({ type: 'failed', error: e instanceof Error ? e.message : String(e) });
+    throw e; // not reached: the final message ended the process
+  }
+  void handle({ type: 'run', job });
+} else {
+  if (parentPort) parentPort.on('message', (event) => void handle(event.data));
+  else process.on('message', (m) => void handle(m));
+  // The IPC channel closed (seen when the event loop runs): the host is gone or let us go.
+  process.on('disconnect', () => process.exit(HOST_GONE_EXIT_CODE));
+}

@@ -10,6 +10,12 @@
  *                  process cannot tell when its last message has left under Electron's utility
  *                  process, so the host says when it has arrived).
  *
+ * Two transports carry these messages. IPC (the default): the host forks the trainer and they talk
+ * over the channel. A job folder (FFR_TRAINER_TRANSPORT=file, for Slurm): the trainer reads its job
+ * from `<FFR_JOB_DIR>/job.json`, appends each message as one JSON line to `messages.jsonl` (fsynced
+ * at `started`, every `epoch` and the final message) and exits after the final one; a file
+ * `cancel` in the folder asks it to stop. No host process exists on that machine (JOB_FOLDER).
+ *
  * Runtime-free apart from zod and the shared DTOs: the host imports this file, never the engine.
  */
 import { z } from 'zod';
@@ -169,6 +175,20 @@ export type TrainerMessage = z.infer<typeof TrainerMessage>;
 export function isFinalMessage(m: TrainerMessage): m is Extract<TrainerMessage, { type: 'done' | 'failed' }> {
   return m.type === 'done' || m.type === 'failed';
 }
+
+/** The environment variables and file names of the job-folder transport (Slurm jobs). */
+export const JOB_FOLDER = {
+  /** `file` selects the job-folder transport. */
+  transportEnv: 'FFR_TRAINER_TRANSPORT',
+  /** The job folder (absolute). */
+  dirEnv: 'FFR_JOB_DIR',
+  /** The job (a TrainerJob, `train` only), written by the host before submitting. */
+  job: 'job.json',
+  /** The trainer's messages, one JSON line each, appended; the host reads them by byte offset. */
+  messages: 'messages.jsonl',
+  /** Raised by the host to cancel (checked at every step, like FFR_TRAINER_CANCEL_FILE). */
+  cancel: 'cancel',
+} as const;
 
 /**
  * The environment variable naming the host's pid. Both launchers set it (hostWatchEnv); a trainer

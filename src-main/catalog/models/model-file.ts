@@ -176,6 +176,37 @@ export function writeModelFile(file: string, m: ModelFile, options: { write?: Wr
   return size;
 }
 
+/**
+ * Copies a model file, checked on both ends: the source must be intact (its checksum), and the copy
+ * is written the way writeModelFile writes (temporary file, fsync, read back, rename). Used by the
+ * Slurm executor to move checkpoints between a job folder on the shared filesystem and the data
+ * directory. Returns the size in bytes; throws ModelFileError with one sentence.
+ */
+export function copyModelFile(src: string, dest: string): number {
+  const buf = readBytes(src);
+  const problem = describeProblem(src, checkBytes(src, buf));
+  if (problem !== null) throw new ModelFileError(src, problem);
+  const tmp = `${dest}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  let fd: number | undefined;
+  try {
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fd = fs.openSync(tmp, 'wx');
+    writeFully(fd, buf, writeChunk);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    const check = checkBytes(tmp, fs.readFileSync(tmp));
+    if (check !== null) throw new Error(`the written file does not read back intact: ${check}`);
+    fs.renameSync(tmp, dest);
+  } catch (error) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw new ModelFileError(dest, `Copying the model file ${src} to ${dest} failed: ${writeProblem(error)}.`);
+  }
+  syncFolder(path.dirname(dest));
+  return buf.length;
+}
+
 /** Why the bytes of a model file are unusable (checksum, size, header), or null when intact. */
 function checkBytes(file: string, buf: Buffer): string | null {
   return parseBytes(file, buf).problem;

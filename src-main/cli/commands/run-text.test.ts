@@ -9,14 +9,14 @@ const T = '2026-12-01T10:00:00.000Z';
 const run = (id: string, over: Partial<Run> = {}): Run => ({
   id, projectId: 'p', parentRunId: null, kind: 'train', name: `name of ${id}`, status: 'completed', config: defaultRunConfig(),
   backend: 'wasm', createdAt: T, startedAt: T, finishedAt: T, durationMs: 1000, epochsDone: 2, error: null, notes: '', tags: ['knee'],
-  modelInfo: { params: 61_706, macs: 416_520, widths: { conv1: 6 } }, ...over,
+  modelInfo: { params: 61_706, macs: 416_520, widths: { conv1: 6 } }, executor: 'local', slurmJob: null, ...over,
 });
 const summary = (r: Run, over: Partial<RunSummary> = {}): RunSummary => ({
   runId: r.id, name: r.name, status: r.status, backend: 'wasm', epochs: 2, error: null,
   final: { trainLoss: 1.52, trainCrossEntropy: 0.1, valAccuracy: 0.91, testAccuracy: 0.93, length: 2, curvature: 1 }, best: { epoch: 1, testAccuracy: 0.95 }, collapse: null,
   sparsity: { structured: 0.25, unstructured: 0.01, measure: 'spread' },
   layers: [{ name: 'conv1', filters: 6, structuredSparsity: 0.5, unstructuredSparsity: 0 }, { name: 'conv2', filters: 16, structuredSparsity: 0.375, unstructuredSparsity: 0 }],
-  params: 61_706, macs: 416_520, ...over,
+  params: 61_706, macs: 416_520, executor: 'local', slurmJobId: null, slurmState: null, ...over,
 });
 
 describe('runs show / compare text', () => {

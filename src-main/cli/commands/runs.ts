@@ -6,8 +6,23 @@ import { runHistoryCsv } from '../../services/run-export';
 import { choiceOption } from '../options';
 import type { App } from '../../services/app';
 import { info, printJson, table } from '../output';
+import { isActiveStatus } from '../../shared/metrics';
+import { addExecutorOptions, executionFromFlags, type ExecutorFlags } from './executor-options';
 import { formatCompare, formatRunShow } from './run-text';
 import { followRun } from './train';
+
+/**
+ * Waits until the run's end is recorded (by whichever process follows it), and for a Slurm run its
+ * job's end too, at most `ms`.
+ */
+async function waitForEnd(app: App, runId: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  const ended = (): boolean => {
+    const run = app.store.runs.require(runId);
+    return !isActiveStatus(run.status) && (run.slurmJob === null || run.slurmJob.endedAt !== null);
+  };
+  while (Date.now() < until && !ended()) await new Promise((r) => setTimeout(r, 250));
+}
 
 export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
   const runs = program.command('runs').description('recorded runs');
@@ -91,17 +106,36 @@ export function registerRuns(program: Command, withApp: <T>(fn: (app: App) => Pr
       }),
     );
 
-  runs
-    .command('resume <run>')
-    .description('continue an interrupted, cancelled or failed run from its last checkpoint')
-    .option('--json', 'print one JSON document')
-    .action((id: string, o: { json?: boolean }) =>
+  addExecutorOptions(
+    runs
+      .command('resume <run>')
+      .description('continue an interrupted, cancelled or failed run from its last checkpoint (a run whose Slurm job still trains is followed again)')
+      .option('--json', 'print one JSON document'),
+  ).action((id: string, o: { json?: boolean } & ExecutorFlags) =>
       withApp(async (app) => {
-        const outcome = await followRun(app, id, () => app.runs.resume(id), id);
+        const execution = executionFromFlags(o, app.store.runs.executor(id));
+        const outcome = await followRun(app, id, () => app.runs.resume(id, execution), id);
         const summary = app.runs.summary(id);
         if (o.json) printJson(summary);
         else info(`Run ${id} ${summary.status} after ${summary.epochs} epochs`);
         if (outcome.status === 'failed') throw new Error(`Run ${id} failed: ${outcome.error}`);
+        if (outcome.status === 'interrupted') throw new Error(`Run ${id} was interrupted: ${outcome.error ?? 'it stopped before it finished'}`);
+      }),
+    );
+
+  runs
+    .command('cancel <run>')
+    .description('cancel a queued or running run, wherever it runs (scancel for a Slurm job)')
+    .option('--json', 'print one JSON document')
+    .action((id: string, o: { json?: boolean }) =>
+      withApp(async (app) => {
+        const cancelled = app.runs.cancel(id);
+        if (!cancelled) throw new Error(`Run ${id} is ${app.store.runs.require(id).status}; only a queued or running run can be cancelled.`);
+        // Whoever follows the run (this process, for a Slurm job no host followed) records its end.
+        await waitForEnd(app, id, 90_000);
+        const summary = app.runs.summary(id);
+        if (o.json) printJson({ runId: id, cancelled, status: summary.status, executor: summary.executor, slurmJobId: summary.slurmJobId, slurmState: summary.slurmState });
+        else info(`Run ${id} ${summary.status}${summary.slurmJobId ? ` (Slurm job ${summary.slurmJobId} ${summary.slurmState ?? ''})` : ''}`);
       }),
     );
 

@@ -63,7 +63,7 @@ export function registerServe(program: Command): void {
         const built = ensureRendererBuilt(rendererDir, { log: info });
         if (built.error) info(built.error);
       }
-      const app = createApp({ concurrency: o.concurrency });
+      const app = createApp({ concurrency: o.concurrency, pickUpSlurmJobs: true });
       const interrupted = app.store.recovered;
       const api = createApi(app, { shell: 'serve' });
       let server;

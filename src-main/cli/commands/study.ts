@@ -11,9 +11,10 @@ import { parseGrid, parsePruneRule, type StudyReport } from '../../shared/study'
 import { PRUNE_CRITERIA } from '../../shared/prune-types';
 import { choiceOption, numberOption } from '../options';
 import { formatCount, formatPercent, info, printJson, table } from '../output';
+import { addExecutorOptions, executionFromFlags, type ExecutorFlags } from './executor-options';
 import { addTrainOptions, configFromFlags, type TrainFlags } from './train';
 
-interface StudyFlags extends TrainFlags {
+interface StudyFlags extends TrainFlags, ExecutorFlags {
   regularizers: string;
   seeds: string;
   prune: string;
@@ -46,16 +47,25 @@ function follow(app: App, studyId: string): () => void {
   const onEpoch = (e: { runId: string; metrics: { epoch: number; valAccuracy: number | null; testAccuracy: number } }): void => {
     info(`  run ${e.runId}: epoch ${e.metrics.epoch} val ${formatPercent(e.metrics.valAccuracy, 2)} test ${formatPercent(e.metrics.testAccuracy, 2)}`);
   };
+  // A Slurm study's runs: each job's state as it changes (submitted, pending with its reason, running, its end).
+  const slurmStates = new Map<string, string>();
+  const onSlurm = (e: { runId: string; job: { jobId: string; state: string; reason: string | null } }): void => {
+    if (slurmStates.get(e.runId) === e.job.state) return;
+    slurmStates.set(e.runId, e.job.state);
+    info(`  run ${e.runId}: Slurm job ${e.job.jobId} ${e.job.state}${e.job.reason && e.job.reason !== 'None' ? ` (${e.job.reason})` : ''}`);
+  };
   const onSigint = (): void => {
     info('\nCancelling the study (resume it with `ffr study resume`)…');
     app.studies.cancel(studyId);
   };
   app.studies.on('progress', onProgress);
   app.jobs.on('run-epoch', onEpoch);
+  app.jobs.on('run-slurm', onSlurm);
   process.on('SIGINT', onSigint);
   return () => {
     app.studies.off('progress', onProgress);
     app.jobs.off('run-epoch', onEpoch);
+    app.jobs.off('run-slurm', onSlurm);
     process.off('SIGINT', onSigint);
   };
 }
@@ -102,7 +112,7 @@ async function drive(app: App, studyId: string, work: () => Promise<StudyReport>
 export function registerStudy(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
   const study = program.command('study').description('studies: a grid regularizer × λ × seed, each run trained, pruned by one rule and fine-tuned');
 
-  addTrainOptions(
+  addExecutorOptions(addTrainOptions(
     study
       .command('run')
       .description('create and run a study; the train flags are the base config of every run')
@@ -111,7 +121,7 @@ export function registerStudy(program: Command, withApp: <T>(fn: (app: App) => P
       .requiredOption('--prune <rule>', 'threshold=T (as given), knee=D (the largest threshold within D of the unpruned validation accuracy) or macs=F (≤ F of the MACs)')
       .option('--finetune-epochs <n>', 'fine-tune epochs after pruning (0: none)', numberOption('--finetune-epochs', { integer: true, min: 0, max: 10000 }), 1)
       .option('--criterion <name>', `importance for every run (default: each regularizer's own; ${PRUNE_CRITERIA.join(', ')})`, choiceOption('--criterion', PRUNE_CRITERIA)),
-  ).action((o: StudyFlags, cmd: Command) =>
+  ), 'local').action((o: StudyFlags, cmd: Command) =>
     withApp(async (app) => {
       for (const [key, flag, instead] of GRID_FLAGS) {
         if (cmd.getOptionValueSource(key) === 'cli') throw new Error(`${flag} does not apply to a study: give it with ${instead}.`);
@@ -119,6 +129,7 @@ export function registerStudy(program: Command, withApp: <T>(fn: (app: App) => P
       const grid = parseGrid(o.regularizers);
       const seeds = parseSeeds(o.seeds);
       const rule = parsePruneRule(o.prune);
+      const execution = executionFromFlags(o, 'local');
       // The base config: the train flags without what the grid sets per run.
       const { regularizer: _r, seed: _s, lambda: _l, ...base } = configFromFlags({ ...o, regularizer: 'ffr' });
       const created = await app.studies.create({
@@ -130,19 +141,23 @@ export function registerStudy(program: Command, withApp: <T>(fn: (app: App) => P
         prune: rule,
         finetuneEpochs: o.finetuneEpochs,
         criterion: o.criterion ?? null,
+        ...(execution.executor ? { executor: execution.executor } : {}),
+        ...(execution.slurm ? { slurm: execution.slurm } : {}),
       });
-      info(`Study ${created.id}: ${app.studies.report(created.id).progress.total} cells`);
+      info(`Study ${created.id}: ${app.studies.report(created.id).progress.total} cells${created.executor === 'slurm' ? ', each run a Slurm job' : ''}`);
       await drive(app, created.id, () => app.studies.run(created.id), o.json);
     }),
   );
 
-  study
-    .command('resume <study>')
-    .description('continue a study that stopped (host killed, cancelled, a cell failed)')
-    .option('--json', 'print one JSON document')
-    .action((studyId: string, o: { json?: boolean }) =>
+  addExecutorOptions(
+    study
+      .command('resume <study>')
+      .description('continue a study that stopped (host killed, cancelled, a cell failed); the executor flags move its remaining runs')
+      .option('--json', 'print one JSON document'),
+  ).action((studyId: string, o: { json?: boolean } & ExecutorFlags) =>
       withApp(async (app) => {
-        const started = app.studies.resume(studyId);
+        const execution = executionFromFlags(o, app.studies.report(studyId).executor);
+        const started = app.studies.resume(studyId, execution);
         await drive(app, studyId, () => started, o.json);
       }),
     );

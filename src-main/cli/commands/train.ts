@@ -29,6 +29,7 @@ import type { RunOutcome } from '../../services/jobs';
 import { choiceOption, numberOption } from '../options';
 import { formatPercent, info, printJson, progress, table } from '../output';
 import { addDatasetOptions, datasetRef, type DatasetFlags } from './dataset-options';
+import { addExecutorOptions, executionFromFlags, type ExecutorFlags } from './executor-options';
 
 export interface TrainFlags extends DatasetFlags {
   model: RunConfig['model'];
@@ -196,11 +197,22 @@ export async function followRun(
   };
   const onSigint = () => {
     info('\nCancelling…');
-    app.runs.cancel(runId);
+    try {
+      app.runs.cancel(runId);
+    } catch (e) {
+      info(`error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  let slurmState = '';
+  const onSlurm = (e: { runId: string; job: { jobId: string; state: string; reason: string | null } }) => {
+    if (e.runId !== runId || e.job.state === slurmState) return;
+    slurmState = e.job.state;
+    info(`${title}: Slurm job ${e.job.jobId} ${e.job.state}${e.job.reason ? ` (${e.job.reason})` : ''}`);
   };
   app.jobs.on('run-progress', onProgress);
   app.jobs.on('run-epoch', onEpoch);
   app.jobs.on('log', onLog);
+  app.jobs.on('run-slurm', onSlurm);
   process.on('SIGINT', onSigint);
   try {
     return await (typeof started === 'function' ? started() : started);
@@ -209,15 +221,24 @@ export async function followRun(
     app.jobs.off('run-progress', onProgress);
     app.jobs.off('run-epoch', onEpoch);
     app.jobs.off('log', onLog);
+    app.jobs.off('run-slurm', onSlurm);
     process.off('SIGINT', onSigint);
   }
 }
 
 export function registerTrain(program: Command, withApp: <T>(fn: (app: App) => Promise<T>) => Promise<T>): void {
-  addTrainOptions(program.command('train').description('train a model with FFR or a baseline regularizer')).action((o: TrainFlags) =>
+  addExecutorOptions(addTrainOptions(program.command('train').description('train a model with FFR or a baseline regularizer')), 'local').action((o: TrainFlags & ExecutorFlags) =>
     withApp(async (app) => {
-      const run = await app.runs.create({ ...(o.project ? { projectName: o.project } : {}), config: configFromFlags(o), ...(o.name ? { name: o.name } : {}) });
-      info(`Run ${run.id}: ${o.model} on ${o.dataset}, regularizer ${o.regularizer}`);
+      const execution = executionFromFlags(o, 'local');
+      const executor = execution.executor ?? 'local';
+      const run = await app.runs.create({
+        ...(o.project ? { projectName: o.project } : {}),
+        config: configFromFlags(o),
+        ...(o.name ? { name: o.name } : {}),
+        executor,
+        ...(execution.slurm ? { slurm: execution.slurm } : {}),
+      });
+      info(`Run ${run.id}: ${o.model} on ${o.dataset}, regularizer ${o.regularizer}${executor === 'slurm' ? ', as a Slurm job' : ''}`);
       const outcome = await followRun(app, run.id, app.runs.start(run.id), run.id);
       // The outcome wins over the stored row: on a full disk the final status may not have been written.
       const summary = { ...app.runs.summary(run.id), status: outcome.status, error: outcome.error };
@@ -230,6 +251,8 @@ export function registerTrain(program: Command, withApp: <T>(fn: (app: App) => P
         }
       }
       if (outcome.status === 'failed') throw new Error(`Run ${run.id} failed: ${outcome.error}`);
+      // A Slurm job that reached its time limit or lost its node: resumable, but not done.
+      if (outcome.status === 'interrupted') throw new Error(`Run ${run.id} was interrupted: ${outcome.error ?? 'it stopped before it finished'} Resume it with \`ffr runs resume ${run.id}\`.`);
       if (outcome.status === 'cancelled') process.exitCode = 130;
     }),
   );

@@ -20,14 +20,14 @@ export function runHandlers({ app, background }: HandlerContext): DomainHandlers
       return defaultRunConfig({ model: m.data });
     },
     'runs.validateConfig': ({ config }) => runs.check(config),
-    'runs.create': async ({ projectId, name, config }) => {
-      const run = await runs.create({ ...(projectId !== undefined ? { projectId } : {}), ...(name ? { name } : {}), config });
+    'runs.create': async ({ projectId, name, config, executor, slurm }) => {
+      const run = await runs.create({ ...(projectId !== undefined ? { projectId } : {}), ...(name ? { name } : {}), config, ...(executor ? { executor } : {}), ...(slurm ? { slurm } : {}) });
       background(runs.start(run.id));
       return runs.live(store.runs.require(run.id));
     },
     'runs.cancel': ({ runId }) => ({ runId, cancelled: runs.cancel(runId) }),
-    'runs.resume': ({ runId }) => {
-      background(runs.resume(runId));
+    'runs.resume': ({ runId, executor, slurm }) => {
+      background(runs.resume(runId, { ...(executor ? { executor } : {}), ...(slurm ? { slurm } : {}) }));
       return runs.live(store.runs.require(runId));
     },
     'runs.duplicate': async ({ runId, name, config }) => {

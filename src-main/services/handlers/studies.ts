@@ -26,14 +26,16 @@ export function studyHandlers({ app, background }: HandlerContext): DomainHandle
         prune: parsed(parsePruneRule, p.prune),
         finetuneEpochs: p.finetuneEpochs,
         criterion: p.criterion ?? null,
+        ...(p.executor ? { executor: p.executor } : {}),
+        ...(p.slurm ? { slurm: p.slurm } : {}),
       });
       background(studies.run(study.id));
       return studies.report(study.id);
     },
     'studies.list': ({ projectId }) => studies.list(projectId === undefined ? {} : { projectId }),
     'studies.get': ({ studyId }) => studies.report(studyId),
-    'studies.resume': ({ studyId }) => {
-      background(studies.resume(studyId));
+    'studies.resume': ({ studyId, executor, slurm }) => {
+      background(studies.resume(studyId, { ...(executor ? { executor } : {}), ...(slurm ? { slurm } : {}) }));
       return studies.report(studyId);
     },
     'studies.cancel': ({ studyId }) => ({ studyId, cancelled: studies.cancel(studyId) }),

@@ -10,6 +10,7 @@ import { migration0004 } from './0004-run-lock-start-model-relative-paths';
 import { migration0006 } from './0006-validation-split';
 import { migration0007 } from './0007-studies';
 import { migration0008 } from './0008-run-steps-and-logs';
+import { migration0010 } from './0010-slurm-executor';
 
 // 5 is reserved for a migration of another line of work; the ledger (migrate.ts) applies it when it arrives.
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0010,
 ];
 
 export { APPLICATION_ID } from './0001-initial';

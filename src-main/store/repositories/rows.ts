@@ -27,9 +27,33 @@ export interface RunRow {
   notes: string;
   tags: string;
   model_info: string | null;
+  executor?: string;
+  /** The latest Slurm job's columns, joined by RUN_SELECT (null without one). */
+  sj_job_id?: string | null;
+  sj_attempt?: number | null;
+  sj_state?: string | null;
+  sj_reason?: string | null;
+  sj_exit_code?: number | null;
+  sj_signal?: number | null;
+  sj_job_dir?: string | null;
+  sj_submitted_at?: string | null;
+  sj_ended_at?: string | null;
 }
 
-export function toRun(row: RunRow): Run {
+/**
+ * A run row with its latest Slurm job (the highest attempt), if any. Every read of whole run rows
+ * goes through this, so a Run always says where it executes. Columns of `runs` are qualified in
+ * WHERE/ORDER BY clauses appended to it (`runs.rowid`).
+ */
+export const RUN_SELECT = `
+  SELECT runs.*, sj.job_id AS sj_job_id, sj.attempt AS sj_attempt, sj.state AS sj_state, sj.reason AS sj_reason,
+         sj.exit_code AS sj_exit_code, sj.signal AS sj_signal, sj.job_dir AS sj_job_dir,
+         sj.submitted_at AS sj_submitted_at, sj.ended_at AS sj_ended_at
+    FROM runs
+    LEFT JOIN slurm_jobs sj
+      ON sj.run_id = runs.id AND sj.attempt = (SELECT MAX(attempt) FROM slurm_jobs WHERE run_id = runs.id)`;
+
+export function toRun(row: RunRow, paths?: StorePaths): Run {
   const what = (column: string): string => `${column} of run "${row.id}"`;
   return Run.parse({
     id: row.id,
@@ -49,6 +73,21 @@ export function toRun(row: RunRow): Run {
     notes: row.notes,
     tags: fromJson(z.array(z.string()), row.tags, what('tags')),
     modelInfo: row.model_info === null ? null : fromJson(ModelInfo, row.model_info, what('model_info')),
+    executor: row.executor ?? 'local',
+    slurmJob:
+      row.sj_job_id === null || row.sj_job_id === undefined
+        ? null
+        : {
+            jobId: row.sj_job_id,
+            attempt: row.sj_attempt,
+            state: row.sj_state,
+            reason: row.sj_reason ?? null,
+            exitCode: row.sj_exit_code ?? null,
+            signal: row.sj_signal ?? null,
+            jobDir: paths && row.sj_job_dir ? paths.fromStored(row.sj_job_dir) : row.sj_job_dir,
+            submittedAt: row.sj_submitted_at,
+            endedAt: row.sj_ended_at ?? null,
+          },
   });
 }
 

@@ -82,7 +82,7 @@ describe('run locks', () => {
     await new Promise((r) => setTimeout(r, 100));
     const h = processRef(host.pid!);
     t.store.db
-      .prepare(`INSERT INTO run_locks VALUES (?, 'orphaned', ?, ?, NULL, NULL, '2026-01-01T00:00:00.000Z')`)
+      .prepare(`INSERT INTO run_locks VALUES (?, 'orphaned', ?, ?, NULL, NULL, '2026-01-01T00:00:00.000Z', NULL)`)
       .run(runId, h.pid, h.startTicks);
     t.store.runLocks.setTrainer(runId, 'orphaned', trainer.pid!);
     await killed(host);
@@ -100,7 +100,7 @@ describe('run locks', () => {
     const ref = processRef(stranger.pid!);
     if (ref.startTicks === null) return; // no /proc here: the pid alone decides, nothing to test
     t.store.db
-      .prepare(`INSERT INTO run_locks VALUES (?, 'long-dead', ?, ?, NULL, NULL, '2026-01-01T00:00:00.000Z')`)
+      .prepare(`INSERT INTO run_locks VALUES (?, 'long-dead', ?, ?, NULL, NULL, '2026-01-01T00:00:00.000Z', NULL)`)
       .run(runId, ref.pid, ref.startTicks - 1);
     expect(t.store.runLocks.holder(runId)).toBeNull();
     t.store.runLocks.acquire(runId, 'me');
@@ -129,5 +129,49 @@ describe('run locks', () => {
     t.store.runs.delete(runId);
     expect(t.store.db.prepare('SELECT COUNT(*) AS n FROM run_locks').get()).toEqual({ n: 0 });
     expect(() => t.store.runLocks.acquire(runId, 'me')).toThrow(`Unknown run "${runId}".`);
+  });
+});
+
+describe('run locks of Slurm runs', () => {
+  /** A run submitted as Slurm job `jobId` under `owner`'s lock, as the job manager does. */
+  function submitted(owner: string, jobId: string): string {
+    const runId = t.store.runs.create({ projectId: null, kind: 'train', config: defaultRunConfig(), executor: 'slurm' }).id;
+    t.store.runLocks.acquire(runId, owner);
+    t.store.slurmJobs.recordSubmission({ runId, attempt: 1, jobId, jobDir: '/shared/jobs/x', settings: {} });
+    t.store.runLocks.setSlurmJob(runId, owner, jobId);
+    return runId;
+  }
+
+  it('is held by the job, not by processes: a dead host changes nothing until a host has seen the job end', () => {
+    const runId = submitted('host-a', '41');
+    // The submitting host goes away (its row names a pid that does not exist).
+    t.store.runLocks.detach(runId, 'host-a');
+    expect(t.store.runLocks.holder(runId)).toMatchObject({ slurmJobId: '41', trainerPid: null });
+    expect(() => t.store.runLocks.acquire(runId, 'host-b')).toThrow(
+      `Run "${runId}" is being trained by Slurm job 41, which no host follows right now (\`ffr serve\` or \`ffr runs resume\` picks it up); wait for it to end, or cancel it with \`ffr runs cancel ${runId}\`.`,
+    );
+    t.store.slurmJobs.update(runId, 1, { state: 'COMPLETED', exitCode: 0, signal: 0, ended: true });
+    expect(t.store.runLocks.holder(runId)).toBeNull();
+    t.store.runLocks.acquire(runId, 'host-b');
+  });
+
+  it('is adopted by one host at a time: refused while the following host lives, taken once it detached or died', async () => {
+    const runId = submitted('host-a', '42');
+    expect(() => t.store.runLocks.acquire(runId, 'host-b')).toThrow(`Run "${runId}" is being trained by Slurm job 42, followed by host process ${process.pid}`);
+    expect(() => t.store.runLocks.adopt(runId, 'host-b', '42')).toThrow(`Run "${runId}" (Slurm job 42) is followed by host process ${process.pid}`);
+    t.store.runLocks.detach(runId, 'host-a');
+    t.store.runLocks.adopt(runId, 'host-b', '42');
+    expect(t.store.runLocks.holder(runId)).toMatchObject({ hostPid: process.pid, slurmJobId: '42' });
+    // A follower killed with -9 (another process's pid, now gone) is taken over too.
+    const dead = sleeper();
+    await new Promise((r) => setTimeout(r, 100));
+    const ref = processRef(dead.pid!);
+    t.store.db.prepare(`UPDATE run_locks SET owner = 'host-c', host_pid = ?, host_start = ? WHERE run_id = ?`).run(ref.pid, ref.startTicks, runId);
+    expect(() => t.store.runLocks.adopt(runId, 'host-b', '42')).toThrow(`followed by host process ${dead.pid}`);
+    await killed(dead);
+    t.store.runLocks.adopt(runId, 'host-b', '42');
+    // Adopting another job than the one holding the run is refused like any acquire.
+    t.store.runLocks.detach(runId, 'host-b');
+    expect(() => t.store.runLocks.adopt(runId, 'host-d', '43')).toThrow('is being trained by Slurm job 42');
   });
 });

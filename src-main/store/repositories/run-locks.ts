@@ -13,6 +13,13 @@
  *
  * Two owners in one process (two stores over one file, as tests do) share a pid, so the process
  * keeps the set of owners that currently hold locks (`heldHere`) to tell them apart.
+ *
+ * A run trained on Slurm has no trainer process here: its lock names the **Slurm job**
+ * (`slurm_job_id`), and is held until a host has seen that job end (`slurm_jobs.ended_at`), whether
+ * or not the host that submitted it lives: the job trains on without it. The host that follows the
+ * job (reads its messages into the store) is the row's host; when it stops it `detach`es, and the
+ * next host `adopt`s the job (a restarted `ffr serve`, `ffr runs resume`). Two hosts never follow
+ * one job: adopting is refused while the following host lives.
  */
 import type { StoreContext } from '../context';
 import { StoreError } from '../errors';
@@ -27,6 +34,7 @@ interface LockRow {
   trainer_pid: number | null;
   trainer_start: number | null;
   acquired_at: string;
+  slurm_job_id: string | null;
 }
 
 /** Who holds a run's lock. */
@@ -34,6 +42,8 @@ export interface RunLockHolder {
   runId: string;
   hostPid: number;
   trainerPid: number | null;
+  /** The Slurm job that trains the run, for a run executed on Slurm. */
+  slurmJobId: string | null;
   acquiredAt: string;
 }
 
@@ -41,8 +51,8 @@ export interface RunLockHolder {
 const heldHere = new Set<string>();
 const key = (runId: string, owner: string): string => `${runId}\u0000${owner}`;
 
-function isHeld(row: LockRow): boolean {
-  if (row.trainer_pid !== null && processAlive({ pid: row.trainer_pid, startTicks: row.trainer_start })) return true;
+/** Whether the row's host process (the one that took the lock, or follows its Slurm job) lives. */
+function hostHolds(row: LockRow): boolean {
   if (row.host_pid === process.pid) {
     // This process (or a dead one that had our pid: then its start time differs from ours).
     const self = processRef();
@@ -52,8 +62,27 @@ function isHeld(row: LockRow): boolean {
   return processAlive({ pid: row.host_pid, startTicks: row.host_start });
 }
 
+/** Whether the Slurm job named by the row has not been seen to end (it may still train the run). */
+function slurmJobLives(ctx: StoreContext, row: LockRow): boolean {
+  if (row.slurm_job_id === null) return false;
+  const job = ctx.db
+    .prepare<[string, string], { ended_at: string | null }>('SELECT ended_at FROM slurm_jobs WHERE run_id = ? AND job_id = ? ORDER BY attempt DESC LIMIT 1')
+    .get(row.run_id, row.slurm_job_id);
+  return job !== undefined && job.ended_at === null;
+}
+
+function isHeld(ctx: StoreContext, row: LockRow): boolean {
+  if (slurmJobLives(ctx, row)) return true;
+  if (row.trainer_pid !== null && processAlive({ pid: row.trainer_pid, startTicks: row.trainer_start })) return true;
+  return hostHolds(row);
+}
+
 /** The refusal: one sentence naming the run and the process that holds it. */
-function heldBy(row: LockRow): StoreError {
+function heldBy(ctx: StoreContext, row: LockRow): StoreError {
+  if (slurmJobLives(ctx, row)) {
+    const follower = hostHolds(row) ? `, followed by host process ${row.host_pid}` : ', which no host follows right now (`ffr serve` or `ffr runs resume` picks it up)';
+    return new StoreError('conflict', `Run "${row.run_id}" is being trained by Slurm job ${row.slurm_job_id}${follower}; wait for it to end, or cancel it with \`ffr runs cancel ${row.run_id}\`.`);
+  }
   const trainer = row.trainer_pid !== null && processAlive({ pid: row.trainer_pid, startTicks: row.trainer_start });
   const who = trainer ? `trainer process ${row.trainer_pid} (started by host process ${row.host_pid})` : `host process ${row.host_pid}`;
   return new StoreError('conflict', `Run "${row.run_id}" is being trained by ${who}; wait for it to stop, or cancel it where it was started.`);
@@ -71,11 +100,11 @@ export class RunLocksRepository {
     db.transaction(() => {
       assertRunExists(this.ctx, runId);
       const row = db.prepare<[string], LockRow>('SELECT * FROM run_locks WHERE run_id = ?').get(runId);
-      if (row && row.owner !== owner && isHeld(row)) throw heldBy(row);
+      if (row && row.owner !== owner && isHeld(this.ctx, row)) throw heldBy(this.ctx, row);
       const host = processRef();
       db.prepare(
-        `INSERT OR REPLACE INTO run_locks (run_id, owner, host_pid, host_start, trainer_pid, trainer_start, acquired_at)
-         VALUES (?, ?, ?, ?, NULL, NULL, ?)`,
+        `INSERT OR REPLACE INTO run_locks (run_id, owner, host_pid, host_start, trainer_pid, trainer_start, acquired_at, slurm_job_id)
+         VALUES (?, ?, ?, ?, NULL, NULL, ?, NULL)`,
       ).run(runId, owner, host.pid, host.startTicks, this.ctx.now());
     }).immediate();
     heldHere.add(key(runId, owner));
@@ -89,6 +118,44 @@ export class RunLocksRepository {
       .run(trainer.pid, trainer.startTicks, runId, owner);
   }
 
+  /** Records the Slurm job training the run under `owner`'s lock: from now on the job holds it. */
+  setSlurmJob(runId: string, owner: string, jobId: string): void {
+    this.ctx.db.prepare('UPDATE run_locks SET slurm_job_id = ? WHERE run_id = ? AND owner = ?').run(jobId, runId, owner);
+  }
+
+  /**
+   * This host stops following the run's Slurm job (it shuts down; the job trains on): the lock stays
+   * with the job, and names no live host, so the next host can adopt it.
+   */
+  detach(runId: string, owner: string): void {
+    heldHere.delete(key(runId, owner));
+    this.ctx.db.prepare(`UPDATE run_locks SET owner = 'detached', host_pid = 0, host_start = NULL WHERE run_id = ? AND owner = ?`).run(runId, owner);
+  }
+
+  /**
+   * Takes over following Slurm job `jobId` of the run (a restarted host picking up its jobs):
+   * allowed when the lock is the job's and no live host follows it, or when it is free. Refused with
+   * StoreError('conflict') naming the host that follows it, or whatever else holds the run.
+   */
+  adopt(runId: string, owner: string, jobId: string): void {
+    const db = this.ctx.db;
+    db.transaction(() => {
+      assertRunExists(this.ctx, runId);
+      const row = db.prepare<[string], LockRow>('SELECT * FROM run_locks WHERE run_id = ?').get(runId);
+      if (row && row.owner !== owner) {
+        if (row.slurm_job_id === jobId) {
+          if (hostHolds(row)) throw new StoreError('conflict', `Run "${runId}" (Slurm job ${jobId}) is followed by host process ${row.host_pid}; follow it there, or stop that process first.`);
+        } else if (isHeld(this.ctx, row)) throw heldBy(this.ctx, row);
+      }
+      const host = processRef();
+      db.prepare(
+        `INSERT OR REPLACE INTO run_locks (run_id, owner, host_pid, host_start, trainer_pid, trainer_start, acquired_at, slurm_job_id)
+         VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)`,
+      ).run(runId, owner, host.pid, host.startTicks, this.ctx.now(), jobId);
+    }).immediate();
+    heldHere.add(key(runId, owner));
+  }
+
   /** Gives the lock up (no-op if `owner` does not hold it). */
   release(runId: string, owner: string): void {
     heldHere.delete(key(runId, owner));
@@ -98,13 +165,13 @@ export class RunLocksRepository {
   /** The live holder of a run's lock, or null when it is free or stale. */
   holder(runId: string): RunLockHolder | null {
     const row = this.ctx.db.prepare<[string], LockRow>('SELECT * FROM run_locks WHERE run_id = ?').get(runId);
-    if (!row || !isHeld(row)) return null;
-    return { runId, hostPid: row.host_pid, trainerPid: row.trainer_pid, acquiredAt: row.acquired_at };
+    if (!row || !isHeld(this.ctx, row)) return null;
+    return { runId, hostPid: row.host_pid, trainerPid: row.trainer_pid, slurmJobId: row.slurm_job_id, acquiredAt: row.acquired_at };
   }
 
   /** Throws the same sentence as `acquire` if another owner holds the run's lock; takes nothing. */
   assertFree(runId: string, owner?: string): void {
     const row = this.ctx.db.prepare<[string], LockRow>('SELECT * FROM run_locks WHERE run_id = ?').get(runId);
-    if (row && row.owner !== owner && isHeld(row)) throw heldBy(row);
+    if (row && row.owner !== owner && isHeld(this.ctx, row)) throw heldBy(this.ctx, row);
   }
 }

@@ -19,10 +19,17 @@ import {
 import type { StoreContext } from '../context';
 import { StoreError, notFound, validate } from '../errors';
 import { newId } from '../ids';
-import { toJson } from '../json';
+import { fromJson, toJson } from '../json';
 import { processAlive, processRef } from '../processes';
-import { type CheckpointRow, type RunRow, snapshotColumns, toCheckpoint, toRun } from './rows';
+import { Executor, SlurmSettings } from '../../shared/executor';
+import { type CheckpointRow, RUN_SELECT, type RunRow, snapshotColumns, toCheckpoint, toRun } from './rows';
 import { INSERT_STEP, stepColumns } from './steps';
+
+/**
+ * SQL condition on `runs`: a Slurm job of the run has not been seen to end. Such a run is neither
+ * orphaned nor interrupted when its host is gone: the job trains on, and a host picks it up.
+ */
+const SLURM_IN_FLIGHT = `(runs.executor = 'slurm' AND EXISTS (SELECT 1 FROM slurm_jobs j WHERE j.run_id = runs.id AND j.ended_at IS NULL))`;
 
 /** The error a run gets when the process running it vanished (crash, kill, power loss). */
 export const INTERRUPTED_ERROR = 'The process running it stopped before it finished.';
@@ -38,6 +45,10 @@ const NewRun = z.object({
   config: RunConfig,
   /** The model file the run starts from (a fine-tune's pruned model); omitted: initialized weights. */
   startModel: z.string().min(1).nullable().optional(),
+  /** Where its trainer executes (default local). */
+  executor: Executor.optional(),
+  /** A Slurm run's job settings (checked by the caller, merged over the defaults). */
+  slurmSettings: SlurmSettings.optional(),
 });
 export type NewRun = z.input<typeof NewRun>;
 
@@ -82,10 +93,13 @@ export class RunsRepository {
       this.ctx.db
         .prepare(
           `INSERT INTO runs (id, project_id, parent_run_id, kind, name, status, config, created_at, host_pid, host_start,
-                             start_model)
-           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+                             start_model, executor, slurm_settings)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now(), host.pid, host.startTicks, startModel);
+        .run(
+          id, r.projectId, parentRunId, r.kind, name, toJson(r.config), this.ctx.now(), host.pid, host.startTicks, startModel,
+          r.executor ?? 'local', r.slurmSettings ? toJson(r.slurmSettings) : null,
+        );
       return id;
     });
     return this.require(create.immediate());
@@ -99,8 +113,8 @@ export class RunsRepository {
   }
 
   get(id: string): Run | null {
-    const row = this.ctx.db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?').get(id);
-    return row ? toRun(row) : null;
+    const row = this.ctx.db.prepare<[string], RunRow>(`${RUN_SELECT} WHERE runs.id = ?`).get(id);
+    return row ? toRun(row, this.ctx.paths) : null;
   }
 
   /** The run, or a StoreError `Unknown run "<id>".` */
@@ -116,27 +130,27 @@ export class RunsRepository {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.projectId !== undefined) {
-      where.push('project_id = ?');
+      where.push('runs.project_id = ?');
       params.push(f.projectId);
     }
     if (f.status !== undefined) {
       const statuses = Array.isArray(f.status) ? f.status : [f.status];
       if (statuses.length === 0) return [];
-      where.push(`status IN (${statuses.map(() => '?').join(', ')})`);
+      where.push(`runs.status IN (${statuses.map(() => '?').join(', ')})`);
       params.push(...statuses);
     }
-    if (f.parentRunId === null) where.push('parent_run_id IS NULL');
+    if (f.parentRunId === null) where.push('runs.parent_run_id IS NULL');
     else if (f.parentRunId !== undefined) {
-      where.push('parent_run_id = ?');
+      where.push('runs.parent_run_id = ?');
       params.push(f.parentRunId);
     }
     if (f.kind !== undefined) {
-      where.push('kind = ?');
+      where.push('runs.kind = ?');
       params.push(f.kind);
     }
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY created_at DESC, rowid DESC`;
-    return this.ctx.db.prepare<unknown[], RunRow>(sql).all(...params).map(toRun);
+    const sql = `${RUN_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY runs.created_at DESC, runs.rowid DESC`;
+    return this.ctx.db.prepare<unknown[], RunRow>(sql).all(...params).map((row) => toRun(row, this.ctx.paths));
   }
 
   /**
@@ -183,7 +197,7 @@ export class RunsRepository {
             : null;
         const duration = attemptMs === null ? run.durationMs : (run.durationMs ?? 0) + attemptMs;
         this.ctx.db
-          .prepare('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ? WHERE id = ?')
+          .prepare('UPDATE runs SET status = ?, finished_at = ?, duration_ms = ?, error = ?, cancel_requested_at = NULL WHERE id = ?')
           .run(finalStatus, now, duration, finalStatus === 'completed' ? null : (error ?? null), id);
       })
       .immediate();
@@ -203,7 +217,7 @@ export class RunsRepository {
         if (run.status === 'queued' || run.status === 'running' || run.status === 'completed') {
           throw new StoreError('conflict', `Run "${id}" is ${run.status}; its resume cannot have failed.`);
         }
-        this.ctx.db.prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`).run(reason, this.ctx.now(), id);
+        this.ctx.db.prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ?, cancel_requested_at = NULL WHERE id = ?`).run(reason, this.ctx.now(), id);
       })
       .immediate();
     return this.require(id);
@@ -313,12 +327,14 @@ export class RunsRepository {
    * `interrupted`, resumable from its last checkpoint. Runs owned by another live host (e.g.
    * `ffr serve` while a CLI command opens the same store) are left alone. A host pid that the OS
    * has since reused for an unrelated process counts as gone on Linux (the recorded start time
-   * differs); elsewhere it keeps its runs `running` until that process ends. Returns the ids changed.
+   * differs); elsewhere it keeps its runs `running` until that process ends. A run whose Slurm job
+   * has not been seen to end is left alone: the job trains on without any host, and the next host
+   * that picks it up (SlurmExecutor.pickUp) continues recording it. Returns the ids changed.
    */
   recoverInterrupted(): string[] {
     const candidates = this.ctx.db
       .prepare<[], { id: string; status: string; host_pid: number | null; host_start: number | null }>(
-        `SELECT id, status, host_pid, host_start FROM runs WHERE status IN ('running', 'queued')`,
+        `SELECT id, status, host_pid, host_start FROM runs WHERE status IN ('running', 'queued') AND NOT ${SLURM_IN_FLIGHT}`,
       )
       .all();
     // A queued run waits in its host's memory: orphaned only when that (other) host is gone.
@@ -345,15 +361,50 @@ export class RunsRepository {
     return this.ctx.db
       .transaction((): boolean => {
         const row = this.ctx.db
-          .prepare<[string], { status: string; host_pid: number | null; host_start: number | null }>(
-            'SELECT status, host_pid, host_start FROM runs WHERE id = ?',
+          .prepare<[string], { status: string; host_pid: number | null; host_start: number | null; in_flight: number }>(
+            `SELECT status, host_pid, host_start, ${SLURM_IN_FLIGHT} AS in_flight FROM runs WHERE id = ?`,
           )
           .get(id);
-        if (!row || row.status !== 'running' || row.host_pid === process.pid || hostAlive(row.host_pid, row.host_start)) return false;
+        if (!row || row.status !== 'running' || row.in_flight || row.host_pid === process.pid || hostAlive(row.host_pid, row.host_start)) return false;
         this.ctx.db.prepare(`UPDATE runs SET status = 'interrupted', error = ? WHERE id = ?`).run(INTERRUPTED_ERROR, id);
         return true;
       })
       .immediate();
+  }
+
+  /** Where the run's trainer executes. */
+  executor(id: string): Executor {
+    const row = this.ctx.db.prepare<[string], { executor: string }>('SELECT executor FROM runs WHERE id = ?').get(id);
+    if (!row) throw notFound('run', id);
+    return Executor.parse(row.executor);
+  }
+
+  /** The Slurm job settings the run was created with, or null (a local run, or none given). */
+  slurmSettings(id: string): SlurmSettings | null {
+    const row = this.ctx.db.prepare<[string], { slurm_settings: string | null }>('SELECT slurm_settings FROM runs WHERE id = ?').get(id);
+    if (!row) throw notFound('run', id);
+    return row.slurm_settings === null ? null : fromJson(SlurmSettings, row.slurm_settings, `Slurm settings of run "${id}"`);
+  }
+
+  setExecutor(id: string, executor: Executor): void {
+    this.update(id, 'UPDATE runs SET executor = ? WHERE id = ?', validate(Executor, executor, `executor of run "${id}"`));
+  }
+
+  /**
+   * Asks whichever host owns the run to cancel it (`ffr runs cancel` from another process than the
+   * one training it). The owner polls `cancelRequested`; the request is cleared when the run ends.
+   */
+  requestCancel(id: string): void {
+    this.update(id, 'UPDATE runs SET cancel_requested_at = ? WHERE id = ?', this.ctx.now());
+  }
+
+  /** Which of `ids` another process asked to cancel. */
+  cancelRequested(ids: string[]): string[] {
+    if (ids.length === 0) return [];
+    return this.ctx.db
+      .prepare<string[], { id: string }>(`SELECT id FROM runs WHERE cancel_requested_at IS NOT NULL AND id IN (${ids.map(() => '?').join(', ')})`)
+      .all(...ids)
+      .map((r) => r.id);
   }
 
   setModelInfo(id: string, info: ModelInfo): Run {

@@ -5,6 +5,7 @@
  * up where it stopped.
  */
 import { z } from 'zod';
+import { Executor, SlurmSettings } from '../../shared/executor';
 import { PointResult, PointState, Study, StudyPoint, StudySpec, StudyStatus } from '../../shared/study';
 import { RegularizerName } from '../../shared/run-config';
 import type { StoreContext } from '../context';
@@ -21,6 +22,8 @@ interface StudyRow {
   error: string | null;
   host_pid: number | null;
   host_start: number | null;
+  executor: string;
+  slurm_settings: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -55,7 +58,10 @@ const NewStudy = z.object({
   name: z.string().trim().min(1).max(200),
   spec: StudySpec,
   points: z.array(NewPoint).min(1),
-});
+  /** Where its runs train; Slurm settings only with `slurm`. */
+  executor: Executor.default('local'),
+  slurm: SlurmSettings.nullable().default(null),
+}).refine((s) => s.executor === 'slurm' || s.slurm === null, { message: 'Slurm settings apply to the slurm executor only', path: ['slurm'] });
 export type NewStudy = z.input<typeof NewStudy>;
 
 /** A point with the run config it trains (the service needs it; views do not). */
@@ -75,6 +81,8 @@ function toStudy(row: StudyRow): Study {
     spec: fromJson(StudySpec, row.spec, `spec of study "${row.id}"`),
     status: row.status,
     error: row.error,
+    executor: row.executor,
+    slurm: row.slurm_settings === null ? null : fromJson(SlurmSettings, row.slurm_settings, `Slurm settings of study "${row.id}"`),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
@@ -110,8 +118,8 @@ export class StudiesRepository {
         const studyId = newId('stu', (candidate) => this.get(candidate) !== null);
         const now = this.ctx.now();
         this.ctx.db
-          .prepare('INSERT INTO studies (id, project_id, name, spec, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(studyId, s.projectId, s.name, toJson(s.spec), 'queued', now, now);
+          .prepare('INSERT INTO studies (id, project_id, name, spec, status, executor, slurm_settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(studyId, s.projectId, s.name, toJson(s.spec), 'queued', s.executor, s.slurm === null ? null : toJson(s.slurm), now, now);
         const insert = this.ctx.db.prepare(
           `INSERT INTO study_points (study_id, idx, label, regularizer, lambda, seed, config, state)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
@@ -166,6 +174,15 @@ export class StudiesRepository {
          WHERE id = ?`,
       )
       .run(st, o.error ?? null, this.ctx.now(), host !== undefined ? 1 : 0, host?.pid ?? null, host !== undefined ? 1 : 0, host?.start ?? null, studyId);
+    if (info.changes === 0) throw notFound('study', studyId);
+    return this.require(studyId);
+  }
+
+  /** Changes where the study's remaining runs train (a resume that asks for another executor or settings). */
+  setExecution(studyId: string, executor: Executor, slurm: SlurmSettings | null): Study {
+    const e = Executor.parse(executor);
+    const settings = e === 'slurm' && slurm !== null ? toJson(SlurmSettings.parse(slurm)) : null;
+    const info = this.ctx.db.prepare('UPDATE studies SET executor = ?, slurm_settings = ?, updated_at = ? WHERE id = ?').run(e, settings, this.ctx.now(), studyId);
     if (info.changes === 0) throw notFound('study', studyId);
     return this.require(studyId);
   }

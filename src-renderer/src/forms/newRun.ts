@@ -79,3 +79,13 @@ export function submittedConfig(form: RunForm): Record<string, unknown> {
   // Through JSON: drops undefined fields and detaches the submission from the reactive form.
   return JSON.parse(JSON.stringify({ ...common, trainLimit: optionalInt(trainLimit), testLimit: optionalInt(testLimit), ...weights })) as Record<string, unknown>;
 }
+
+/** Where the run executes, as the launcher submits it: Slurm settings only when filled in. */
+export function submittedExecution(choice: {
+  executor: 'local' | 'slurm';
+  slurm: Record<string, string | number | ''>;
+}): { executor: 'local' | 'slurm'; slurm?: Record<string, string | number> } {
+  if (choice.executor === 'local') return { executor: 'local' };
+  const slurm = Object.fromEntries(Object.entries(choice.slurm).filter(([, v]) => v !== '' && v !== undefined)) as Record<string, string | number>;
+  return { executor: 'slurm', ...(Object.keys(slurm).length > 0 ? { slurm } : {}) };
+}

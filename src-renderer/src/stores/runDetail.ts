@@ -223,6 +223,10 @@ export const useRunDetailStore = defineStore('runDetail', () => {
         if (e.seq !== undefined && logs.value.some((l) => l.seq === e.seq)) return;
         logs.value = [...logs.value, { seq: e.seq ?? null, time: e.time ?? new Date().toISOString(), level: e.level, message: e.message }];
       }),
+      api.on('run-slurm', (e) => {
+        const d = details.value;
+        if (d && e.runId === d.run.id) Object.assign(d.run, { executor: 'slurm', slurmJob: e.job });
+      }),
       api.on('run-status', (e) => {
         const d = details.value;
         if (!d) return;

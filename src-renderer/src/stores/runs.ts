@@ -91,6 +91,10 @@ export const useRunsStore = defineStore('runs', () => {
         const run = byId(e.runId);
         if (run) run.epochsDone = Math.max(run.epochsDone, e.metrics.epoch);
       }),
+      api.on('run-slurm', (e) => {
+        const run = byId(e.runId);
+        if (run) Object.assign(run, { executor: 'slurm', slurmJob: e.job });
+      }),
     );
   }
 
@@ -99,7 +103,13 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   /** Creates a run from a config and queues it; returns the new run's id. Throws the host's reason. */
-  async function createAndStart(input: { config: Record<string, unknown>; name?: string; projectId?: string | null }): Promise<string> {
+  async function createAndStart(input: {
+    config: Record<string, unknown>;
+    name?: string;
+    projectId?: string | null;
+    executor?: 'local' | 'slurm';
+    slurm?: Record<string, string | number>;
+  }): Promise<string> {
     const run = await api.call('runs.create', input);
     items.value = [run, ...items.value.filter((r) => r.id !== run.id)];
     return run.id;

@@ -15,6 +15,9 @@ export interface StudyLaunch {
   seeds: number[];
   prune: string;
   finetuneEpochs: number;
+  /** Where its runs train (the launcher's "Where it runs"); Slurm settings only when filled in. */
+  executor?: 'local' | 'slurm';
+  slurm?: Record<string, string | number>;
 }
 
 export const useStudiesStore = defineStore('studies', () => {
@@ -106,6 +109,8 @@ export const useStudiesStore = defineStore('studies', () => {
         seeds: launch.seeds,
         prune: launch.prune,
         finetuneEpochs: launch.finetuneEpochs,
+        ...(launch.executor ? { executor: launch.executor } : {}),
+        ...(launch.slurm ? { slurm: launch.slurm } : {}),
       });
       items.value = [r, ...items.value.filter((s) => s.studyId !== r.studyId)];
       current.value = r;

@@ -14,7 +14,7 @@ export function run(id: string, over: Partial<Run> = {}): Run {
   return {
     id, projectId: 'p1', parentRunId: null, kind: 'train', name: id, status: 'completed', config: defaultRunConfig(),
     backend: 'cpu', createdAt: T, startedAt: T, finishedAt: T, durationMs: 1000, epochsDone: 2, error: null, notes: '', tags: [],
-    modelInfo: { params: 1000, macs: 5000, widths: { conv1: 6 } }, ...over,
+    modelInfo: { params: 1000, macs: 5000, widths: { conv1: 6 } }, executor: 'local', slurmJob: null, ...over,
   };
 }
 
@@ -74,5 +74,6 @@ export function summary(r: Run, acc: number): RunSummary {
     final: { trainLoss: 0.5, trainCrossEntropy: 0.4, valAccuracy: acc, testAccuracy: acc, length: 1, curvature: 1 }, best: { epoch: r.epochsDone, testAccuracy: acc }, collapse: null,
     sparsity: { structured: 0.2, unstructured: 0, measure: 'spread' },
     layers: [{ name: 'conv1', filters: 4, structuredSparsity: 0.25, unstructuredSparsity: 0 }], params: 1000, macs: 5000,
+    executor: 'local', slurmJobId: null, slurmState: null,
   };
 }
