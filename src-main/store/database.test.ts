@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -11,6 +12,7 @@ import { StoreError } from './errors';
 import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS } from './migrations';
 import { epochRecord, removeDir, tempDbFile } from './testing/fixtures';
+import { NOBODY, readOnlyCheckUnavailable } from './testing/other-user';
 
 /** The schema version the code knows (every migration applied). */
 const LATEST = latestVersion(MIGRATIONS);
@@ -308,7 +310,8 @@ describe('openDatabase refuses what it must not write into', () => {
     expect(() => openStore(file)).toThrow(/ is damaged \(/);
   });
 
-  it('a read-only data folder, reported as read-only (not as "not an FFR Workbench database")', () => {
+  const readOnlySkip = readOnlyCheckUnavailable([root, os.tmpdir()]);
+  it.skipIf(readOnlySkip !== null)(`a read-only data folder, reported as read-only (not as "not an FFR Workbench database")${readOnlySkip ? ` (skipped: ${readOnlySkip})` : ''}`, () => {
     const file = temp();
     openDatabase(file).close();
     // Root writes anywhere, so as root the check runs as user nobody; otherwise the folder is chmod 555.
@@ -321,7 +324,7 @@ describe('openDatabase refuses what it must not write into', () => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
         cwd: root,
         encoding: 'utf8',
-        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+        ...(asRoot ? NOBODY : {}),
       });
       const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null') as { code: string; message: string } | null;
       expect(out, r.stderr).toEqual({
