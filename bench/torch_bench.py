@@ -1,6 +1,6 @@
 """PyTorch reference for `npm run bench`: trains the workbench's architectures on random data.
 
-The models mirror src-main/engine/models/builders.ts (width 1): LeNet-5 (conv/dense + BN + ReLU, max-pooling),
+The models mirror src-main/catalog/models/builders.ts (width 1): LeNet-5 (conv/dense + BN + ReLU, max-pooling),
 CIFAR VGG-11 (3x3 conv without bias + BN + ReLU, 2x2 max-pooling, global average pooling, linear) and
 ResNet-20 with option-A shortcuts. One step = forward, cross-entropy, backward, SGD update, exactly
 what the tfjs bench times. Prints one JSON object on stdout.
