@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_CHOICES, DEFAULT_FFR, DEFAULT_IMPORTANCE, type RunConfig } from '../../shared/run-config';
+import { BACKEND_CHOICES, DEFAULT_FFR, DEFAULT_IMPORTANCE, DEFAULT_VAL_FRACTION, type RunConfig } from '../../shared/run-config';
 import type { ExportView, PruneView } from '../../shared/contract';
 import type { App } from '../../services/app';
 import { choiceOption, numberOption } from '../options';
@@ -97,7 +97,7 @@ export function registerDemo(program: Command, withApp: <T>(fn: (app: App) => Pr
           return e ? `${e.maxAbsDiff.toExponential(1)}${e.verified ? '' : '!'}` : '–';
         };
         const text = [
-          `FFR Workbench demo: LeNet-5 on bundled MNIST (${o.trainLimit} train / ${o.testLimit} test images, ${o.epochs} epochs), ` +
+          `FFR Workbench demo: LeNet-5 on bundled MNIST (${o.trainLimit} training images, ${DEFAULT_VAL_FRACTION * 100} % of them held out for validation / ${o.testLimit} test images, ${o.epochs} epochs), ` +
             `pruned at output spread ≤ ${o.threshold} of each layer's largest, fine-tuned ${o.finetuneEpochs} epoch(s). ${seconds}s.`,
           '',
           table(
