@@ -36,12 +36,15 @@ describe('chart options', () => {
     expect(ticks.map(o.yAxis.axisLabel.formatter)).toEqual(labels);
   });
 
-  it('a share-of-MACs x axis ends on 5 % steps, not at the data', () => {
-    const o = lineOption([{ name: 'accuracy', data: [[0.0538, 0.1], [0.4, 0.12]] }], { xPercent: true, yPercent: true }) as { xAxis: { min: (v: { min: number }) => number; max: (v: { max: number }) => number } };
-    expect(o.xAxis.min({ min: 0.0538 })).toBe(0.05);
+  it('a share-of-MACs x axis ends and ticks on 10 % steps, not at the data (no end label over a tick)', () => {
+    const o = lineOption([{ name: 'accuracy', data: [[0.0538, 0.1], [0.4, 0.12]] }], { xPercent: true, yPercent: true }) as { xAxis: { min: (v: { min: number }) => number; max: (v: { max: number }) => number; interval: number } };
+    expect(o.xAxis.min({ min: 0.0538 })).toBe(0);
+    expect(o.xAxis.min({ min: 0.15 })).toBeCloseTo(0.1, 12);
+    expect(o.xAxis.min({ min: 0.3 })).toBeCloseTo(0.3, 12);
     expect(o.xAxis.max({ max: 0.4 })).toBeCloseTo(0.4, 12);
-    expect(o.xAxis.max({ max: 0.412 })).toBeCloseTo(0.45, 12);
+    expect(o.xAxis.max({ max: 0.412 })).toBeCloseTo(0.5, 12);
     expect(o.xAxis.max({ max: 0.99 })).toBe(1);
+    expect(o.xAxis.interval).toBe(0.1);
   });
 
   it('the heatmap legend marker prints the hovered cell as a percentage, not rounded to 0', () => {

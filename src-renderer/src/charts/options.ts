@@ -87,21 +87,24 @@ export function lineOption(series: LineSeries[], o: { xName?: string; yName?: st
   const withLegend = series.length > 1;
   return {
     ...base(),
-    grid: { left: 52, right: 16, top: withLegend ? 30 : 22, bottom: 30 },
+    grid: { left: 52, right: 16, top: withLegend ? 30 : 22, bottom: o.xPercent ? 36 : 30 },
     legend: withLegend
       ? { top: 0, right: 0, itemWidth: 14, itemHeight: 2, icon: 'rect', textStyle: { fontSize: 11, color: TEXT }, type: 'scroll' }
       : undefined,
     xAxis: {
       type: 'value',
       name: o.xName ?? 'epoch',
-      nameLocation: 'end',
-      nameGap: 4,
-      nameTextStyle: { color: AXIS, fontSize: 10, verticalAlign: 'top', padding: [14, 0, 0, 0] },
+      // A share axis has a label at its right end ("100%"): its name goes below the middle instead.
+      ...(o.xPercent
+        ? { nameLocation: 'middle', nameGap: 18, nameTextStyle: { color: AXIS, fontSize: 10 } }
+        : { nameLocation: 'end', nameGap: 4, nameTextStyle: { color: AXIS, fontSize: 10, verticalAlign: 'top', padding: [14, 0, 0, 0] } }),
       // Epochs are integers; a share axis (xPercent) must not be forced to whole numbers.
       minInterval: o.xPercent ? 0 : 1,
-      // A share axis ends on 5 % steps (the data's own ends print as ticks like "5.38%").
-      min: o.xMin ?? (o.xPercent ? (v: { min: number }) => Math.max(0, Math.floor(v.min * 20) / 20) : 'dataMin'),
-      max: o.xMax ?? (o.xPercent ? (v: { max: number }) => Math.min(1, Math.ceil(v.max * 20) / 20) : 'dataMax'),
+      // A share axis ends on 10 % steps and ticks every 10 %: the data's own ends would print as
+      // ticks like "5.38%", and an end between two ticks prints its label over its neighbour's.
+      min: o.xMin ?? (o.xPercent ? (v: { min: number }) => Math.max(0, Math.floor(v.min * 10 + 1e-9) / 10) : 'dataMin'),
+      max: o.xMax ?? (o.xPercent ? (v: { max: number }) => Math.min(1, Math.ceil(v.max * 10 - 1e-9) / 10) : 'dataMax'),
+      ...(o.xPercent && o.xMin === undefined && o.xMax === undefined ? { interval: 0.1 } : {}),
       axisLine: { lineStyle: { color: '#cfd4da' } },
       axisTick: { show: false },
       // Epoch axes are integers; other x axes (e.g. share of MACs kept) get the tick formatter.
