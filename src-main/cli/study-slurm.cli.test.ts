@@ -28,8 +28,8 @@ function home(): string {
 const fast = { FFR_SLURM_POLL_MS: '200', FFR_SLURM_STATE_POLL_MS: '500' };
 
 /** The tiny train flags as a study's base config: the grid sets the regularizer, the seeds the seed. */
-function studyFlags(epochs: number): string[] {
-  const flags = tinyTrainFlags({ epochs }).slice(1);
+function studyFlags(epochs: number, trainSize?: number): string[] {
+  const flags = tinyTrainFlags({ epochs, ...(trainSize ? { trainSize } : {}) }).slice(1);
   const at = flags.indexOf('--regularizer');
   flags.splice(at, 2);
   return ['study', 'run', ...flags, '--regularizers', 'none', '--prune', 'threshold=0', '--finetune-epochs', '0'];
@@ -173,6 +173,66 @@ describe.skipIf(skip !== null)(`ffr study run --executor slurm${skip ? ` (skippe
       expect([held, failed!.slurmJobId]).not.toContain(p.slurmJobId);
       expect(slurmReport(p.slurmJobId!)).toEqual({ state: 'COMPLETED', exitCode: '0:0' });
       expect(show(h, p.runId!).run.slurmJob).toMatchObject({ attempt: 2 });
+    }
+  }, 300_000);
+  it('a study whose CLI is killed (-9) while its jobs train is finished by `ffr study resume`: each run follows its first job, every epoch and log line stored once', async () => {
+    const h = home();
+    const epochs = 6;
+    const study = startFfr(h, [...studyFlags(epochs, 600), '--seeds', '21,22', '--executor', 'slurm', '--json'], fast);
+    // Both jobs train (the trainer said `started`), and at least one epoch is recorded: kill the host.
+    const before = await until(
+      'both jobs to train',
+      () => {
+        if (!fs.existsSync(`${h}/ffr.sqlite`)) return undefined;
+        try {
+          const rows = peek(h, (db) =>
+            db
+              .prepare<[], { run_id: string; job_id: string; attempt: number; status: string; epochs: number }>(
+                `SELECT j.run_id, j.job_id, j.attempt, r.status, (SELECT COUNT(*) FROM metrics m WHERE m.run_id = j.run_id) AS epochs
+                 FROM slurm_jobs j JOIN runs r ON r.id = j.run_id WHERE j.state = 'RUNNING' ORDER BY j.run_id`,
+              )
+              .all(),
+          );
+          return rows.length === 2 && rows.every((r) => r.status === 'running') && rows.some((r) => r.epochs >= 1) ? rows : undefined;
+        } catch {
+          return undefined; // being created or migrated by the other process
+        }
+      },
+      120_000,
+      100,
+    );
+    study.child.kill('SIGKILL');
+    expect((await study.exited).signal).toBe('SIGKILL');
+    const studyId = peek(h, (db) => db.prepare('SELECT id FROM studies').pluck().get() as string);
+    // The jobs train on without a host.
+    for (const r of before) expect(slurmReport(r.job_id)!.state).toMatch(/^(RUNNING|COMPLETING|COMPLETED)$/);
+
+    const resumed = ffr(h, ['study', 'resume', studyId, '--json'], { env: fast });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = json<StudyReport>(resumed.stdout, 'ffr study resume');
+    expect(after).toMatchObject({ status: 'completed', executor: 'slurm', progress: { done: 2, failed: 0, total: 2 } });
+    expect(after.points.map((p) => [p.seed, p.state, p.slurmState])).toEqual([
+      [21, 'done', 'COMPLETED'],
+      [22, 'done', 'COMPLETED'],
+    ]);
+    // Each run was trained exactly once: by the job submitted before the kill, attempt 1.
+    expect(after.points.map((p) => [p.runId, p.slurmJobId]).sort()).toEqual(before.map((r) => [r.run_id, r.job_id]));
+    for (const p of after.points) {
+      expect(slurmReport(p.slurmJobId!)).toEqual({ state: 'COMPLETED', exitCode: '0:0' });
+      const d = show(h, p.runId!);
+      expect(d.run).toMatchObject({ status: 'completed', epochsDone: epochs, slurmJob: { jobId: p.slurmJobId, attempt: 1, state: 'COMPLETED', exitCode: 0 } });
+      expect(peek(h, (db) => db.prepare('SELECT COUNT(*) FROM slurm_jobs WHERE run_id = ?').pluck().get(p.runId))).toBe(1);
+      expect(d.metrics.map((m) => m.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(d.checkpoints.map((c) => c.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(new Set(d.steps.map((s) => `${s.epoch}:${s.step}`)).size).toBe(d.steps.length);
+      // The job's lines (its trainer's, and what the host says about its messages) are stored once
+      // each, though the second host read the job's messages again from where the first stopped.
+      const messages = d.logs.map((l) => l.message);
+      expect(messages.filter((m) => m.startsWith('Training on the'))).toEqual(['Training on the cpu backend.']);
+      expect(messages.filter((m) => m === 'Completed.')).toHaveLength(1);
+      expect(messages.filter((m) => m.startsWith('Following Slurm job'))).toHaveLength(1);
+      const once = messages.filter((m) => !m.startsWith('Run ') || !m.includes('goes on in Slurm'));
+      expect(once, JSON.stringify(messages, null, 1)).toEqual([...new Set(once)]);
     }
   }, 300_000);
 });

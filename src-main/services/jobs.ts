@@ -204,10 +204,11 @@ export class JobManager extends EventEmitter<JobEvents> {
    * Writes a line to the run's log and tells the UI (a line for a deleted run is only sent). Public
    * for the Slurm launcher, whose lines (a job submitted, the controller not answering) are the run's too.
    */
-  log(runId: string, level: 'info' | 'warn' | 'error', message: string): void {
+  log(runId: string, level: 'info' | 'warn' | 'error', message: string, source?: string): void {
     let line = null;
     try {
-      line = this.store.logs.append(runId, level, message);
+      if (source !== undefined && this.store.logs.has(runId, source)) return; // read again after a restart: stored already
+      line = this.store.logs.append(runId, level, message, source);
     } catch {
       // A log line is not worth failing a run over (a full disk shows up in the epoch's write).
     }
@@ -374,25 +375,25 @@ export class JobManager extends EventEmitter<JobEvents> {
     // A Slurm run's caller hears of the outcome once the job's end is recorded too (its state,
     // exit code, the lock freed), which follows the trainer's final message within a poll or two.
     const atExit = handle.detach !== undefined;
-    const settle = (status: RunStatus, error: string | null): void => {
+    const settle = (status: RunStatus, error: string | null, source?: string): void => {
       if (settled) return;
       settled = true;
       run.settled = true;
-      const recorded = this.finish(runId, status, error, true);
+      const recorded = this.finish(runId, status, error, true, source);
       run.deliver = () => {
         run.deliver = undefined;
         item.resolve({ runId, status, error: recorded });
       };
       if (!atExit) run.deliver();
     };
-    handle.onMessage((raw) => {
+    handle.onMessage((raw, source) => {
       const parsed = TrainerMessage.safeParse(raw);
       if (!parsed.success) {
         this.emit('log', { runId, level: 'error', message: `Malformed trainer message ignored: ${parsed.error.issues[0]?.message}` });
         return;
       }
       try {
-        this.onTrainerMessage(run, parsed.data, settle);
+        this.onTrainerMessage(run, parsed.data, settle, source);
         if (isFinalMessage(parsed.data)) handle.send({ type: 'exit' });
       } catch (e) {
         // A store write failed: stop the trainer rather than train on without recording.
@@ -419,7 +420,8 @@ export class JobManager extends EventEmitter<JobEvents> {
     });
   }
 
-  private onTrainerMessage(run: ActiveRun, m: TrainerMessage, settle: (s: RunStatus, e: string | null) => void): void {
+  /** `source` names the message when it may arrive twice (Slurm): its log line is then written once. */
+  private onTrainerMessage(run: ActiveRun, m: TrainerMessage, settle: (s: RunStatus, e: string | null, source?: string) => void, source?: string): void {
     const { runId } = run;
     switch (m.type) {
       case 'started':
@@ -431,7 +433,7 @@ export class JobManager extends EventEmitter<JobEvents> {
         run.trainerStarted = true;
         this.pendingSteps.delete(runId);
         this.emit('run-status', { runId, status: 'running', error: null });
-        this.log(runId, 'info', `Training on the ${m.backend} backend${run.epochStart > 0 ? `, from epoch ${run.epochStart + 1}` : ''}.`);
+        this.log(runId, 'info', `Training on the ${m.backend} backend${run.epochStart > 0 ? `, from epoch ${run.epochStart + 1}` : ''}.`, source);
         break;
       case 'progress': {
         const done = (m.epoch - 1) * m.steps + m.step;
@@ -471,15 +473,15 @@ export class JobManager extends EventEmitter<JobEvents> {
         break;
       }
       case 'log':
-        this.log(runId, m.level, m.message);
+        this.log(runId, m.level, m.message, source);
         break;
       case 'result':
         break;
       case 'done':
-        settle(m.status, null);
+        settle(m.status, null, source);
         break;
       case 'failed':
-        settle('failed', m.error);
+        settle('failed', m.error, source);
         break;
     }
   }
@@ -489,11 +491,11 @@ export class JobManager extends EventEmitter<JobEvents> {
    * status could not be written). `launched`: a trainer ran for it (not a cancel in the queue).
    * Never throws: this runs inside trainer event handlers.
    */
-  private finish(runId: string, status: RunStatus, error: string | null, launched = false): string | null {
+  private finish(runId: string, status: RunStatus, error: string | null, launched = false, source?: string): string | null {
     this.pendingSteps.delete(runId);
-    if (status === 'failed') this.log(runId, 'error', `Failed: ${error ?? 'no reason was given'}`);
-    else if (status === 'cancelled') this.log(runId, 'warn', 'Cancelled.');
-    else if (status === 'completed') this.log(runId, 'info', 'Completed.');
+    if (status === 'failed') this.log(runId, 'error', `Failed: ${error ?? 'no reason was given'}`, source);
+    else if (status === 'cancelled') this.log(runId, 'warn', 'Cancelled.', source);
+    else if (status === 'completed') this.log(runId, 'info', 'Completed.', source);
     if (status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'interrupted') {
       try {
         this.record(runId, status, error, launched);

@@ -22,7 +22,12 @@ export interface ExitVerdict {
 
 export interface TrainerHandle {
   send(message: HostMessage): void;
-  onMessage(listener: (message: unknown) => void): void;
+  /**
+   * The trainer's messages. `source`, from handles that may deliver a message twice (a Slurm job's
+   * messages file read again after a host restart), names the message: the same message always has
+   * the same source, so what is recorded from it (a log line) is recorded once.
+   */
+  onMessage(listener: (message: unknown, source?: string) => void): void;
   /**
    * Called once when the trainer is gone: exit code or signal, the tail of its stderr (of a Slurm
    * job: its output file) and, from handles that know, what that end means for the run.

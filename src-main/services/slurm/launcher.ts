@@ -85,7 +85,7 @@ class SlurmJobHandle implements TrainerHandle {
   attempt = 0;
   jobDir = '';
   private offset = 0;
-  private readonly messageListeners: Array<(m: unknown) => void> = [];
+  private readonly messageListeners: Array<(m: unknown, source?: string) => void> = [];
   private readonly exitListeners: ExitListener[] = [];
   private ended = false;
   private finalSeen = false;
@@ -121,7 +121,7 @@ class SlurmJobHandle implements TrainerHandle {
     // `exit` needs no answer: the trainer has exited after writing its final message.
   }
 
-  onMessage(listener: (message: unknown) => void): void {
+  onMessage(listener: (message: unknown, source?: string) => void): void {
     this.messageListeners.push(listener);
   }
 
@@ -203,6 +203,9 @@ class SlurmJobHandle implements TrainerHandle {
     }
     for (const line of lines) {
       if (this.ended || !this.following) return;
+      // The attempt and the byte offset where the line starts name the message for good: a host
+      // reading it again (after a restart) hands the same source, and its log line is not repeated.
+      const source = `slurm:${this.attempt}:${this.offset}`;
       this.offset = line.end;
       let raw: unknown;
       try {
@@ -211,14 +214,14 @@ class SlurmJobHandle implements TrainerHandle {
         raw = { type: 'malformed', text: line.text.slice(0, 200) };
       }
       const parsed = TrainerMessage.safeParse(raw);
-      let source: string | null = null;
+      let copied: string | null = null;
       if (parsed.success && parsed.data.type === 'epoch' && parsed.data.record.checkpoint) {
         // The store references checkpoints inside the data directory, as for a local run.
         const checkpoint = parsed.data.record.checkpoint;
         const dest = path.join(this.launcher.paths.runsDir, this.runId, 'checkpoints', path.basename(checkpoint.path));
         try {
           if (fs.existsSync(checkpoint.path)) copyModelFile(checkpoint.path, dest);
-          source = checkpoint.path;
+          copied = checkpoint.path;
           raw = { ...parsed.data, record: { ...parsed.data.record, checkpoint: { ...checkpoint, path: dest } } };
         } catch (e) {
           if (!fs.existsSync(dest)) {
@@ -229,7 +232,7 @@ class SlurmJobHandle implements TrainerHandle {
           } else raw = { ...parsed.data, record: { ...parsed.data.record, checkpoint: { ...checkpoint, path: dest } } };
         }
       }
-      for (const l of this.messageListeners) l(raw);
+      for (const l of this.messageListeners) l(raw, source);
       if (parsed.success && (parsed.data.type !== 'progress' && parsed.data.type !== 'log')) {
         try {
           this.launcher.store.slurmJobs.setIngested(this.runId, this.attempt, this.offset);
@@ -238,7 +241,7 @@ class SlurmJobHandle implements TrainerHandle {
         }
       }
       // The copy in the data directory is recorded: the job folder's is no longer needed.
-      if (source && !this.killed) fs.rmSync(source, { force: true });
+      if (copied && !this.killed) fs.rmSync(copied, { force: true });
       if (parsed.success && isFinalMessage(parsed.data)) {
         this.finalSeen = true;
         // The trainer exits right after its final line: ask Slurm soon, not at the next period.

@@ -130,7 +130,7 @@ describe.skipIf(skip !== null)(`Slurm executor on a real cluster${skip ? ` (skip
     for (const id of [crashing.id, broken.id]) expect(app.store.runLocks.holder(id)).toBeNull();
   }, 180_000);
 
-  it('a host that stops lets its job train on; the next host picks it up and records every epoch once', async () => {
+  it('a host that stops lets its job train on; the next host picks it up and records every epoch and log line once', async () => {
     const paths = tempPaths('ffr-slurm-restart-');
     const first = open(paths);
     const run = await first.runs.create({ config: tinyConfig({ epochs: 8, dataset: { name: 'synthetic', shape: [8, 8, 1], classes: 3, trainSize: 800, testSize: 32 } }), executor: 'slurm' });
@@ -159,5 +159,9 @@ describe.skipIf(skip !== null)(`Slurm executor on a real cluster${skip ? ` (skip
     expect(second.store.checkpoints.list(run.id)).toHaveLength(8);
     expect(second.store.runs.require(run.id).slurmJob).toMatchObject({ attempt: 1, state: 'COMPLETED' });
     expect(second.store.runLocks.holder(run.id)).toBeNull();
+    // The log lines read from the job's messages are stored once, though every message was read twice.
+    const messages = second.store.logs.list(run.id, { limit: 1000 }).map((l) => l.message);
+    expect(messages.filter((m) => m.startsWith('Training on the')), JSON.stringify(messages)).toEqual(['Training on the cpu backend.']);
+    expect(messages.filter((m) => m === 'Completed.'), JSON.stringify(messages)).toHaveLength(1);
   }, 240_000);
 });

@@ -11,6 +11,7 @@ import { migration0006 } from './0006-validation-split';
 import { migration0007 } from './0007-studies';
 import { migration0008 } from './0008-run-steps-and-logs';
 import { migration0010 } from './0010-slurm-executor';
+import { migration0011 } from './0011-log-line-sources';
 
 // 5 is reserved for a migration of another line of work; the ledger (migrate.ts) applies it when it arrives.
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0010,
+  migration0011,
 ];
 
 export { APPLICATION_ID } from './0001-initial';

@@ -12,19 +12,28 @@ export const MAX_LOG_LINES = 10_000;
 export class LogsRepository {
   constructor(private readonly ctx: StoreContext) {}
 
-  /** Appends a line; null when the run has no room left (or no longer exists). */
-  append(runId: string, level: LogLine['level'], message: string): LogLine | null {
+  /**
+   * Appends a line; null when the run has no room left (or no longer exists), or when a line of the
+   * same `source` is stored already (a Slurm job's message read a second time after a host restart).
+   */
+  append(runId: string, level: LogLine['level'], message: string, source?: string): LogLine | null {
     const db = this.ctx.db;
     return db
       .transaction((): LogLine | null => {
         if (!db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) return null;
+        if (source !== undefined && db.prepare('SELECT 1 FROM run_logs WHERE run_id = ? AND source = ?').get(runId, source)) return null;
         const seq = (db.prepare<[string], { n: number | null }>('SELECT max(seq) AS n FROM run_logs WHERE run_id = ?').get(runId)!.n ?? 0) + 1;
         if (seq > MAX_LOG_LINES) return null;
         const line: LogLine = { seq, time: this.ctx.now(), level, message: message.slice(0, 4000) };
-        db.prepare('INSERT INTO run_logs (run_id, seq, time, level, message) VALUES (?, ?, ?, ?, ?)').run(runId, line.seq, line.time, line.level, line.message);
+        db.prepare('INSERT INTO run_logs (run_id, seq, time, level, message, source) VALUES (?, ?, ?, ?, ?, ?)').run(runId, line.seq, line.time, line.level, line.message, source ?? null);
         return line;
       })
       .immediate();
+  }
+
+  /** Whether a line read from `source` (a Slurm job's message) is stored already. */
+  has(runId: string, source: string): boolean {
+    return this.ctx.db.prepare('SELECT 1 FROM run_logs WHERE run_id = ? AND source = ?').get(runId, source) !== undefined;
   }
 
   /** Lines after `afterSeq`, oldest first, at most `limit`. */

@@ -76,9 +76,24 @@ describe('run logs', () => {
     expect(t.store.logs.append('run-nope00', 'info', 'x')).toBeNull();
   });
 
+  it('stores a line read from a source once (a Slurm job\'s message read again after a restart)', () => {
+    const run = newRun();
+    const other = newRun();
+    expect(t.store.logs.append(run.id, 'info', 'Training on the cpu backend.', 'slurm:1:120')).toMatchObject({ seq: 1 });
+    expect(t.store.logs.has(run.id, 'slurm:1:120')).toBe(true);
+    expect(t.store.logs.append(run.id, 'info', 'Training on the cpu backend.', 'slurm:1:120')).toBeNull();
+    expect(t.store.logs.append(run.id, 'info', 'Training on the cpu backend.', 'slurm:2:120')).toMatchObject({ seq: 2 });
+    expect(t.store.logs.append(other.id, 'info', 'Training on the cpu backend.', 'slurm:1:120')).toMatchObject({ seq: 1 });
+    // Lines without a source (the host's own) are never merged.
+    t.store.logs.append(run.id, 'info', 'Following Slurm job 7 again.');
+    t.store.logs.append(run.id, 'info', 'Following Slurm job 7 again.');
+    expect(t.store.logs.list(run.id, { limit: 10 }).map((l) => l.seq)).toEqual([1, 2, 3, 4]);
+    expect(() => t.store.db.prepare("INSERT INTO run_logs (run_id, seq, time, level, message, source) VALUES (?, 9, 'x', 'info', 'm', 'slurm:1:120')").run(run.id)).toThrow(/UNIQUE/);
+  });
+
   it('keeps at most MAX_LOG_LINES per run', () => {
     const run = newRun();
-    const insert = t.store.db.prepare("INSERT INTO run_logs VALUES (?, ?, 'x', 'info', 'old')");
+    const insert = t.store.db.prepare("INSERT INTO run_logs (run_id, seq, time, level, message) VALUES (?, ?, 'x', 'info', 'old')");
     t.store.db.transaction(() => {
       for (let i = 1; i <= MAX_LOG_LINES; i++) insert.run(run.id, i);
     })();
