@@ -109,6 +109,11 @@ class SlurmJobHandle implements TrainerHandle {
     h.jobDir = record.jobDir;
     h.offset = record.ingestedBytes;
     h.lastState = record.state;
+    // A host that stopped after recording the trainer's final message but before Slurm said the
+    // job ended: read that message again (it settles the run as the trainer said, and its log line
+    // is stored once), or the job's end would look like one without a final message.
+    const final = finalMessageStart(record.jobDir, record.ingestedBytes);
+    if (final !== null) h.offset = final;
     return h;
   }
 
@@ -308,6 +313,30 @@ class SlurmJobHandle implements TrainerHandle {
   view(): SlurmJob | null {
     return this.launcher.store.slurmJobs.get(this.runId, this.attempt);
   }
+}
+
+/** Where the trainer's final message starts, if one lies within the first `upTo` bytes of the job's messages. */
+function finalMessageStart(jobDir: string, upTo: number): number | null {
+  let found: number | null = null;
+  let offset = 0;
+  try {
+    while (offset < upTo) {
+      const lines = readCompleteLines(messagesFile(jobDir), offset);
+      if (lines.length === 0) break;
+      for (const line of lines) {
+        if (line.end > upTo) return found;
+        // Only a line that may be final is parsed (epochs carry every layer's snapshot).
+        if (line.text.includes('"type":"done"') || line.text.includes('"type":"failed"')) {
+          const parsed = TrainerMessage.safeParse(JSON.parse(line.text));
+          if (parsed.success && isFinalMessage(parsed.data)) found = offset;
+        }
+        offset = line.end;
+      }
+    }
+  } catch {
+    // Unreadable now: follow from the stored offset, as without a final message.
+  }
+  return found;
 }
 
 function signalName(n: number): string {

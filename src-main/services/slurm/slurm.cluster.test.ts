@@ -163,5 +163,20 @@ describe.skipIf(skip !== null)(`Slurm executor on a real cluster${skip ? ` (skip
     const messages = second.store.logs.list(run.id, { limit: 1000 }).map((l) => l.message);
     expect(messages.filter((m) => m.startsWith('Training on the')), JSON.stringify(messages)).toEqual(['Training on the cpu backend.']);
     expect(messages.filter((m) => m === 'Completed.'), JSON.stringify(messages)).toHaveLength(1);
+    await second.close();
+    opened.splice(opened.findIndex((o) => o.app === second), 1);
+
+    // A host that stopped after recording the trainer's `done` but before Slurm said the job ended:
+    // the next one reads `done` again and records the end as completed (not "no final message").
+    const stale = open(paths);
+    stale.store.db.prepare("UPDATE slurm_jobs SET ended_at = NULL, state = 'RUNNING'").run();
+    await stale.close();
+    opened.splice(opened.findIndex((o) => o.app === stale), 1);
+    const third = open(paths, { pickUpSlurmJobs: true });
+    await until('the job\'s end to be recorded by the third host', () => third.store.runs.require(run.id).slurmJob?.endedAt, 60_000, 200);
+    expect(third.store.runs.require(run.id)).toMatchObject({ status: 'completed', error: null, slurmJob: { state: 'COMPLETED' } });
+    const lines = third.store.logs.list(run.id, { limit: 1000 }).map((l) => l.message);
+    expect(lines.filter((m) => m.startsWith('Failed')), JSON.stringify(lines)).toEqual([]);
+    expect(lines.filter((m) => m === 'Completed.'), JSON.stringify(lines)).toHaveLength(1);
   }, 240_000);
 });
