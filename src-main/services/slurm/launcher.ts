@@ -6,8 +6,10 @@
  *   send(run)        writes the job folder (job.json, run.sh, the start model) and submits it with
  *                    `sbatch --parsable`; the job id is recorded (slurm_jobs) and takes the run's lock
  *   onMessage        the trainer's messages, read from the job folder's messages.jsonl by byte
- *                    offset (complete lines only); an epoch's checkpoint is first copied into the
- *                    data directory, so the store references the same files as for a local run
+ *                    offset (complete lines only), each with its source (attempt and offset: the
+ *                    same after a restart, so its log line is stored once); an epoch's checkpoint
+ *                    is first copied into the data directory, so the store references the same
+ *                    files as for a local run
  *   onExit           once Slurm reports the job ended (squeue --json, else scontrol, else sacct):
  *                    its exit code or signal, the tail of its output and, when the trainer left no
  *                    final message, what the end means for the run (parse.ts, runEnding)
