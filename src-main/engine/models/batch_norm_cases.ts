@@ -1,7 +1,8 @@
 /**
  * The batch-norm test grid shared by models/batch_norm.test.ts (wasm kernels, cpu composite) and
  * backend/onednn/batch_norm.test.ts (oneDNN kernels): cases, the tf.moments + tf.batchNorm
- * reference, the fused op under test and the comparison.
+ * reference, the fused op under test and the comparison. backend/webgpu/kernels.test.ts uses the
+ * inputs, reference and fused op on its own grid (sized by the WGSL workgroups).
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { expect } from 'vitest';
@@ -38,6 +39,9 @@ export const cases: Case[] = [
   { name: '[5,2,2,3] epsilon 0.1', shape: [5, 2, 2, 3], epsilon: 0.1 },
 ];
 
+/** What the inputs, the reference and the fused op read of a case. */
+export type CaseShape = Pick<Case, 'shape' | 'offset' | 'epsilon'>;
+
 export const OUTPUTS = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
 
 export interface Inputs {
@@ -48,7 +52,7 @@ export interface Inputs {
   r: Tensor;
 }
 
-export function inputs(c: Case): Inputs {
+export function inputs(c: CaseShape): Inputs {
   const channels = c.shape[c.shape.length - 1]!;
   // gamma in [0.5, 1.5) with both signs of beta: a gamma near 0 would hide dx errors.
   return {
@@ -60,7 +64,7 @@ export function inputs(c: Case): Inputs {
 }
 
 /** The replaced formulation: batch statistics by tf.moments, differentiated through. */
-export function reference(c: Case): Tensor[] {
+export function reference(c: CaseShape): Tensor[] {
   const { x, gamma, beta, r } = inputs(c);
   const eps = c.epsilon ?? 1e-3;
   const axes = c.shape.slice(0, -1).map((_, i) => i);
@@ -73,7 +77,7 @@ export function reference(c: Case): Tensor[] {
   return [y, mean, variance, ...grads];
 }
 
-export function fused(c: Case): Tensor[] {
+export function fused(c: CaseShape): Tensor[] {
   const { x, gamma, beta, r } = inputs(c);
   const eps = c.epsilon ?? 1e-3;
   const { y, mean, variance } = trainingBatchNorm(x as tf.Tensor4D, gamma, beta, eps);

@@ -9,6 +9,7 @@ import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { FFR_BATCH_NORM_TRAINING, FFR_BATCH_NORM_TRAINING_GRAD, trainingBatchNorm } from '../../models/batch_norm';
+import { fused, inputs, OUTPUTS, reference, type CaseShape } from '../../models/batch_norm_cases';
 import { tf } from '../../tf';
 import { caseName, convCases, convTensors } from '../wasm/conv_cases';
 import { poolCases, poolDy, poolInput, type PoolCase } from '../wasm/pool_cases';
@@ -18,14 +19,8 @@ import { compareWithCpu, initWebgpu, relativeError, runOn, seeded, webgpuSkipRea
 const skip = await webgpuSkipReason();
 const skipNote = skip ? ` (skipped: ${skip})` : '';
 
-interface BnCase {
-  shape: number[];
-  offset?: number;
-  epsilon?: number;
-}
-
 // Rows below, at and above one workgroup's 256 threads; one to many channels; a large mean.
-const bnCases: BnCase[] = [
+const bnCases: CaseShape[] = [
   { shape: [7, 5, 5, 3] },
   { shape: [7, 4] },
   { shape: [2, 6, 6, 16] },
@@ -36,38 +31,6 @@ const bnCases: BnCase[] = [
   { shape: [4, 3, 3, 5], offset: 30 },
   { shape: [5, 2, 2, 3], epsilon: 0.1 },
 ];
-
-function bnInputs(c: BnCase): { x: Tensor; gamma: Tensor; beta: Tensor; r: Tensor } {
-  const channels = c.shape[c.shape.length - 1]!;
-  return {
-    x: tf.add(tf.tensor(seeded(c.shape, 1), c.shape), c.offset ?? 0),
-    gamma: tf.add(tf.mul(tf.tensor1d(seeded([channels], 2)), 0.5), 1),
-    beta: tf.tensor1d(seeded([channels], 3)),
-    r: tf.tensor(seeded(c.shape, 4), c.shape),
-  };
-}
-
-/** [y, mean, variance, dx, dgamma, dbeta] of the loss sum(y·r). */
-function reference(c: BnCase): Tensor[] {
-  const { x, gamma, beta, r } = bnInputs(c);
-  const eps = c.epsilon ?? 1e-3;
-  const axes = c.shape.slice(0, -1).map((_, i) => i);
-  const { mean, variance } = tf.moments(x, axes);
-  const y = tf.batchNorm(x, mean, variance, beta, gamma, eps);
-  const grads = tf.grads((xv: Tensor, g: Tensor, b: Tensor) => {
-    const m = tf.moments(xv, axes);
-    return tf.sum(tf.mul(tf.batchNorm(xv, m.mean, m.variance, b, g, eps), r));
-  })([x, gamma, beta]);
-  return [y, mean, variance, ...grads];
-}
-
-function fused(c: BnCase): Tensor[] {
-  const { x, gamma, beta, r } = bnInputs(c);
-  const eps = c.epsilon ?? 1e-3;
-  const { y, mean, variance } = trainingBatchNorm(x as Tensor4D, gamma, beta, eps);
-  const grads = tf.grads((xv: Tensor, g: Tensor, b: Tensor) => tf.sum(tf.mul(trainingBatchNorm(xv as Tensor4D, g, b, eps).y, r)))([x, gamma, beta]);
-  return [y, mean, variance, ...grads];
-}
 
 describe.skipIf(skip !== null)(`webgpu fused batch norm (WGSL)${skipNote}`, () => {
   beforeAll(initWebgpu);
@@ -89,8 +52,7 @@ describe.skipIf(skip !== null)(`webgpu fused batch norm (WGSL)${skipNote}`, () =
     it(`${name}: y, statistics and gradients match tf.moments + tf.batchNorm on cpu`, async () => {
       const expected = await runOn('cpu', () => reference(c));
       const actual = await runOn('webgpu', () => fused(c));
-      const names = ['y', 'mean', 'variance', 'dx', 'dgamma', 'dbeta'];
-      const errors = actual.map((a, i) => `${names[i]} ${relativeError(a.values, expected[i]!.values).toExponential(1)}`);
+      const errors = actual.map((a, i) => `${OUTPUTS[i]} ${relativeError(a.values, expected[i]!.values).toExponential(1)}`);
       for (const [i, a] of actual.entries()) {
         expect(a.shape).toEqual(expected[i]!.shape);
         expect(relativeError(a.values, expected[i]!.values), errors.join(', ')).toBeLessThanOrEqual(1e-4);
@@ -99,7 +61,7 @@ describe.skipIf(skip !== null)(`webgpu fused batch norm (WGSL)${skipNote}`, () =
   }
 
   it('leaks no tensors or GPU buffers (forward + gradients)', async () => {
-    const { x, gamma, beta, r } = bnInputs(bnCases[2]!);
+    const { x, gamma, beta, r } = inputs(bnCases[2]!);
     const run = (): void => {
       const out = tf.grads((xv: Tensor, g: Tensor, b: Tensor) => tf.sum(tf.mul(trainingBatchNorm(xv as Tensor4D, g, b, 1e-3).y, r)))([x, gamma, beta]);
       tf.dispose(out);
