@@ -195,7 +195,7 @@ describe('spread pruning replaces a low-spread channel by its measured mean', ()
     const select: SelectionOptions = { criterion: 'spread', scope: 'layer', threshold: 0.01, minChannels: 1, aggregate: 'max' };
     const withMean = planPrune(spec, weights, only7, select, means);
     const asZero = planPrune(spec, weights, only7, select);
-    expect(withMean.result.folded.map((f) => [f.layer, f.channel])).toEqual([['conv2', 7]]);
+    expect(withMean.result.folded.map((f) => [f.layer, f.channel, f.exact])).toEqual([['conv2', 7, true]]); // unpadded conv: exact
     expect(withMean.result.folded[0]!.value).toBeCloseTo(means!.get('conv2')![7]!, 6);
     expect(asZero.result.folded).toEqual([]);
     const x = randomInput(spec, 3, 1);

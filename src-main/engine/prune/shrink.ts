@@ -71,7 +71,8 @@ function foldDeltas(
     const layer = spec.prunable.find((p) => p.layer === layerName)!;
     const targets = foldTargets(spec, layer, padded);
     if (typeof targets === 'string') throw new Error(`The constant output of ${layerName} cannot be folded: ${targets}.`);
-    const exact = padded === 'refuse' || typeof foldTargets(spec, layer, 'refuse') !== 'string';
+    // plan.ts asks for 'interior' only where the exact rule refuses the layer.
+    const exact = padded === 'refuse';
     for (const t of targets) addDelta(spec, weights, graph, t, layerName, channels, deltas);
     for (const [channel, value] of channels) folded.push({ layer: layerName, channel, value, into: targets.map((t) => t.consumer), exact });
   }
