@@ -6,11 +6,20 @@ import type { EChartsCoreOption } from './echarts';
 
 export const PALETTE = ['#2b63d9', '#d9622b', '#1f8a4c', '#8e44ad', '#b7791f', '#0f8b8d', '#c23b32', '#5a6473'];
 
-const AXIS = '#9aa3ae';
+export const AXIS = '#9aa3ae';
 const SPLIT = '#edf0f3';
-const TEXT = '#4a5360';
-const FONT = "'Inter', 'Segoe UI', 'Liberation Sans', 'DejaVu Sans', sans-serif";
-const MONO = "'JetBrains Mono', ui-monospace, 'DejaVu Sans Mono', monospace";
+export const TEXT = '#4a5360';
+export const FONT = "'Inter', 'Segoe UI', 'Liberation Sans', 'DejaVu Sans', sans-serif";
+export const MONO = "'JetBrains Mono', ui-monospace, 'DejaVu Sans Mono', monospace";
+
+/** The axis tooltip every chart uses (callers add their own formatter). */
+export const AXIS_TOOLTIP = {
+  trigger: 'axis',
+  confine: true,
+  backgroundColor: 'rgba(255,255,255,0.97)',
+  borderColor: '#d5d9df',
+  textStyle: { fontFamily: MONO, fontSize: 11, color: '#1b2129' },
+} as const;
 
 /** Axis tick labels: enough digits to tell neighbouring ticks apart, SI suffixes for big counts. */
 export function axisLabel(v: number): string {
@@ -48,14 +57,7 @@ function base(): EChartsCoreOption {
     color: PALETTE,
     textStyle: { fontFamily: FONT, fontSize: 11, color: TEXT },
     grid: { left: 52, right: 16, top: 30, bottom: 30, containLabel: false },
-    tooltip: {
-      trigger: 'axis',
-      confine: true,
-      backgroundColor: 'rgba(255,255,255,0.97)',
-      borderColor: '#d5d9df',
-      textStyle: { fontFamily: MONO, fontSize: 11, color: '#1b2129' },
-      valueFormatter: (v: unknown) => fmt(v, 4),
-    },
+    tooltip: { ...AXIS_TOOLTIP, valueFormatter: (v: unknown) => fmt(v, 4) },
   };
 }
 

@@ -6,7 +6,7 @@
  * (ScalarChart.vue) only wires them to ECharts and the buttons.
  */
 import type { EChartsCoreOption } from './echarts';
-import { axisLabel, fmt, pct, pctTick, PALETTE } from './options';
+import { AXIS, AXIS_TOOLTIP, axisLabel, FONT, fmt, MONO, pct, pctTick, PALETTE, TEXT } from './options';
 
 export type XAxis = 'step' | 'epoch' | 'time';
 export const X_AXES: Array<{ key: XAxis; label: string }> = [
@@ -104,11 +104,6 @@ export interface ScalarChartOptions {
   slider?: boolean;
 }
 
-const AXIS = '#9aa3ae';
-const TEXT = '#4a5360';
-const MONO = "'JetBrains Mono', ui-monospace, 'DejaVu Sans Mono', monospace";
-const FONT = "'Inter', 'Segoe UI', 'Liberation Sans', 'DejaVu Sans', sans-serif";
-
 /** A faint copy of a colour for the raw line behind a smoothed one. */
 function faint(hex: string): string {
   return /^#[0-9a-f]{6}$/i.test(hex) ? `${hex}40` : hex;
@@ -153,11 +148,7 @@ export function scalarChartOption(series: readonly ScalarSeries[], o: ScalarChar
     grid: { left: 56, right: 18, top: legend ? 30 : 20, bottom: o.slider ? 52 : 30 },
     legend: legend ? { top: 0, right: 0, itemWidth: 14, itemHeight: 2, icon: 'rect', textStyle: { fontSize: 11, color: TEXT }, type: 'scroll', data: series.map((s) => s.name) } : undefined,
     tooltip: {
-      trigger: 'axis',
-      confine: true,
-      backgroundColor: 'rgba(255,255,255,0.97)',
-      borderColor: '#d5d9df',
-      textStyle: { fontFamily: MONO, fontSize: 11, color: '#1b2129' },
+      ...AXIS_TOOLTIP,
       // The faint raw lines behind smoothed ones are left out; the x reads in its own unit.
       formatter: (params: Array<{ seriesId?: string; seriesName: string; marker: string; value: [number, number] }>) => {
         const shown = params.filter((p) => !String(p.seriesId ?? '').startsWith('raw:'));
