@@ -83,3 +83,14 @@ export type SlurmJob = z.infer<typeof SlurmJob>;
 export function isActiveSlurmState(state: string): boolean {
   return (SLURM_ACTIVE_STATES as readonly string[]).includes(state);
 }
+
+/**
+ * The fresher of two records of one run's Slurm job: a later attempt, else an ended job over one
+ * not yet ended, else `read`. A view that re-reads a run while `run-slurm` events arrive needs it: an
+ * answer read before the job's end was recorded must not replace the end an event already brought.
+ */
+export function fresherSlurmJob(read: SlurmJob | null, seen: SlurmJob | null): SlurmJob | null {
+  if (!seen || !read) return read ?? seen;
+  if (seen.attempt !== read.attempt) return seen.attempt > read.attempt ? seen : read;
+  return seen.endedAt !== null && read.endedAt === null ? seen : read;
+}

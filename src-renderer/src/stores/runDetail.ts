@@ -12,6 +12,7 @@ import type { EpochMetrics, LogLine, StepScalars } from '../../../src-main/share
 import type { Run, SnapshotRow } from '../../../src-main/shared/store-types';
 import { isActiveStatus } from '../../../src-main/shared/metrics';
 import { summarizeSparsity } from '../../../src-main/shared/sparsity';
+import { fresherSlurmJob } from '../../../src-main/shared/executor';
 import { useProjectsStore } from './projects';
 
 /** Step points the page asks for (an overview: bucket means past this many rows). */
@@ -110,6 +111,9 @@ export const useRunDetailStore = defineStore('runDetail', () => {
   });
 
   function take(d: RunDetails): void {
+    // A re-read answered before the job's end was recorded keeps the end a run-slurm event brought.
+    const shown = details.value?.run.id === d.run.id ? details.value.run.slurmJob : null;
+    d.run.slurmJob = fresherSlurmJob(d.run.slurmJob, shown);
     details.value = d;
     const latest = d.snapshots[0]?.epoch;
     if (latest !== undefined) epochSnapshots.value = { ...epochSnapshots.value, [latest]: d.snapshots };

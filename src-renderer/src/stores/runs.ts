@@ -10,6 +10,7 @@ import { api, errorMessage, type RunProgress, type RunSummary } from '../api';
 import type { Run } from '../../../src-main/shared/store-types';
 import { useRunDetailStore } from './runDetail';
 import { isActiveStatus } from '../../../src-main/shared/metrics';
+import { fresherSlurmJob } from '../../../src-main/shared/executor';
 
 export const useRunsStore = defineStore('runs', () => {
   const items = ref<Run[]>([]);
@@ -34,7 +35,11 @@ export const useRunsStore = defineStore('runs', () => {
     loading.value = true;
     error.value = null;
     try {
-      items.value = await api.call('runs.list', pid ? { projectId: pid } : {});
+      const list = await api.call('runs.list', pid ? { projectId: pid } : {});
+      // Keep a job end that a run-slurm event brought while the list was read.
+      const shown = new Map(items.value.map((r) => [r.id, r.slurmJob]));
+      for (const r of list) r.slurmJob = fresherSlurmJob(r.slurmJob, shown.get(r.id) ?? null);
+      items.value = list;
       void loadSummaries();
     } catch (e) {
       error.value = errorMessage(e);

@@ -208,6 +208,28 @@ describe('runs store: rename and delete', () => {
     expect(host.callsOf('runs.get')).toHaveLength(1);
   });
 
+  it('a re-read answered before a Slurm job’s end was recorded keeps the end a run-slurm event brought', async () => {
+    const job = { jobId: '7', attempt: 1, state: 'RUNNING', reason: null, exitCode: null, signal: null, jobDir: '/jobs/r1/attempt-1', submittedAt: '2026-12-01T00:00:00.000Z', endedAt: null };
+    host.handle('runs.get', () => details(run('r1', { status: 'running', executor: 'slurm', slurmJob: job }), [1]));
+    const d = useRunDetailStore();
+    await d.load('r1');
+    // The re-read that the status event starts is answered late, from before the job's end.
+    let answer!: () => void;
+    const late = new Promise<void>((resolve) => (answer = resolve));
+    host.handle('runs.get', async () => {
+      await late;
+      return details(run('r1', { status: 'completed', executor: 'slurm', slurmJob: job }), [1]);
+    });
+    host.emit('run-status', { runId: 'r1', status: 'completed', error: null });
+    host.emit('run-slurm', { runId: 'r1', job: { ...job, state: 'COMPLETED', exitCode: 0, signal: 0, endedAt: '2026-12-01T00:01:00.000Z' } });
+    expect(d.details?.run.slurmJob?.state).toBe('COMPLETED');
+    answer();
+    await flush();
+    expect(host.callsOf('runs.get')).toHaveLength(2);
+    expect(d.details?.run.status).toBe('completed');
+    expect(d.details?.run.slurmJob?.state).toBe('COMPLETED');
+  });
+
   it('a refused delete throws the host’s sentence and changes nothing', async () => {
     host.handle('runs.list', () => [run('r1', { status: 'running' })]);
     host.handle('runs.get', () => details(run('r1', { status: 'running' }), [1]));
